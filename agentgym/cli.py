@@ -1,0 +1,317 @@
+"""The ``agentgym`` command line: list, info, play, check and demo.
+
+Run ``agentgym --help`` or ``agentgym COMMAND --help`` for details.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+import warnings
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    name="agentgym",
+    help="agentgym: Gymnasium environments for training agents (LLM and classic) with RL.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _resolve(env_id: str) -> str:
+    from agentgym.envs.registration import UnknownEnvError, resolve_env_id
+
+    try:
+        return resolve_env_id(env_id)
+    except UnknownEnvError as exc:
+        _fail(str(exc))
+        raise  # unreachable; keeps type checkers happy
+
+
+def _make(env_id: str, **kwargs: Any) -> Any:
+    import gymnasium as gym
+
+    return gym.make(_resolve(env_id), **kwargs)
+
+
+@app.command("list")
+def list_envs(
+    family: Annotated[str | None, typer.Option("--family", "-f", help="Only this family (e.g. minigrid, mujoco).")] = None,
+    text: Annotated[bool | None, typer.Option("--text/--classic", help="Only text envs, or only classic ones.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List the registered envs with their family and task."""
+    from agentgym.envs.registration import CATALOG, families
+
+    entries = [e for e in CATALOG.values() if (family is None or e.family == family) and (text is None or e.text == text)]
+    if family is not None and family not in families():
+        _fail(f"unknown family {family!r}; families: {', '.join(families())}")
+    if as_json:
+        print(json.dumps([{"id": e.id, "family": e.family, "text": e.text, "summary": e.summary,
+                           "max_episode_steps": e.max_episode_steps} for e in entries], indent=2))
+        return
+    table = Table(title=f"agentgym envs ({len(entries)})", show_lines=False)
+    table.add_column("id", style="cyan", no_wrap=True)
+    table.add_column("family")
+    table.add_column("kind")
+    table.add_column("steps", justify="right")
+    table.add_column("task")
+    for e in entries:
+        table.add_row(e.id, e.family, "text" if e.text else "classic", str(e.max_episode_steps or "-"), e.summary)
+    console.print(table)
+
+
+@app.command()
+def info(
+    env_id: Annotated[str, typer.Argument(help="Env id, e.g. agentgym/MiniGrid-DoorKey-5x5-Text-v0 (namespace optional).")],
+    prompt: Annotated[bool, typer.Option("--prompt", help="Show the TaskSpec as an LLM reads it.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show an env's TaskSpec (task, compact state, action, success test) and spaces."""
+    from agentgym.core import get_task_spec
+    from agentgym.envs.registration import CATALOG
+
+    env_id = _resolve(env_id)
+    entry = CATALOG[env_id]
+    env = _make(env_id)
+    try:
+        spec = get_task_spec(env)
+        if as_json:
+            print(json.dumps({"id": env_id, "family": entry.family, "text": entry.text,
+                              "max_episode_steps": entry.max_episode_steps,
+                              "observation_space": str(env.observation_space),
+                              "action_space": str(env.action_space), "task_spec": spec.to_dict()}, indent=2))
+            return
+        console.rule(f"[bold]{env_id}[/]  ({entry.family}, {'text' if entry.text else 'classic'})")
+        console.print(spec.to_prompt() if prompt else spec.render(), highlight=False, markup=False)
+        console.print()
+        console.print(f"Observation space: {env.observation_space}", highlight=False, markup=False)
+        console.print(f"Action space:      {env.action_space}", highlight=False, markup=False)
+        console.print(f"Max episode steps: {entry.max_episode_steps}", highlight=False)
+    finally:
+        env.close()
+
+
+def _agent_policy(agent: str, env: Any) -> Callable[[Any, dict[str, Any]], str] | None:
+    """A built-in policy for ``play --agent``: random, or oracle (envs with ``oracle_action``)."""
+    if agent == "human":
+        return None
+    if agent == "random":
+        rng = __import__("random").Random(0)
+        return lambda obs, info: rng.choice(info.get("admissible_actions") or ["look"])
+    if agent == "oracle":
+        oracle = getattr(env.unwrapped, "oracle_action", None)
+        if oracle is None:
+            _fail(f"{env.spec.id} has no oracle; use --agent human or random")
+        return lambda obs, info: oracle()
+    _fail(f"unknown agent {agent!r}; choose human, random or oracle")
+    return None
+
+
+@app.command()
+def play(
+    env_id: Annotated[str, typer.Argument(help="A text env id, e.g. MiniGrid-DoorKey-5x5-Text-v0.")],
+    seed: Annotated[int | None, typer.Option(help="Reset seed (same seed, same task).")] = None,
+    agent: Annotated[str, typer.Option(help="human (type actions), random, or oracle (the env's planner).")] = "human",
+    episodes: Annotated[int, typer.Option(min=1, help="Episodes to play.")] = 1,
+    delay: Annotated[float, typer.Option(min=0.0, help="Seconds between agent steps.")] = 0.0,
+) -> None:
+    """Play a text env in the terminal; type an action or its number (:q quits, :r resets)."""
+    from agentgym.envs.registration import CATALOG
+
+    env_id = _resolve(env_id)
+    if not CATALOG[env_id].text:
+        _fail(f"{env_id} is a classic env (arrays, not text); `play` needs a text env. "
+              "Try a -Text- variant: agentgym list --text")
+    env = _make(env_id)
+    policy = _agent_policy(agent, env)
+    try:
+        for episode in range(episodes):
+            ep_seed = None if seed is None else seed + episode
+            obs, info = env.reset(seed=ep_seed)
+            console.rule(f"episode {episode + 1}  seed={ep_seed}")
+            console.print(f"[bold]Task:[/] {info.get('task', '')}", highlight=False)
+            total, steps = 0.0, 0
+            while True:
+                console.print(obs, markup=False, highlight=False)
+                admissible = info.get("admissible_actions")
+                if admissible:
+                    console.print("[dim]actions:[/] " + "  ".join(f"[{i}] {a}" for i, a in enumerate(admissible, 1)),
+                                  highlight=False)
+                if policy is None:
+                    try:
+                        raw = input("> ").strip()
+                    except (EOFError, KeyboardInterrupt):
+                        console.print("\n(bye)")
+                        return
+                    if raw in (":q", ":quit"):
+                        return
+                    if raw in (":r", ":reset"):
+                        break
+                    action = admissible[int(raw) - 1] if admissible and raw.isdigit() and 0 < int(raw) <= len(admissible) else raw
+                else:
+                    action = policy(obs, info)
+                    console.print(f"> {action}", style="bold", highlight=False)
+                    time.sleep(delay)
+                obs, reward, terminated, truncated, info = env.step(action)
+                total += reward
+                steps += 1
+                if not info.get("valid_action", True):
+                    console.print("[yellow](invalid action: it cost a step)[/]")
+                if terminated or truncated:
+                    console.print(obs, markup=False, highlight=False)
+                    status = "[green]success[/]" if info.get("success") else "[red]not solved[/]"
+                    console.print(f"{status}  return={total:.3f}  steps={steps}  "
+                                  f"{'terminated' if terminated else 'truncated'}")
+                    break
+    finally:
+        env.close()
+
+
+def _check_one(env_id: str, sb3: bool) -> tuple[bool, str]:
+    import gymnasium as gym
+    from gymnasium.utils.env_checker import check_env
+
+    from agentgym.envs.registration import CATALOG
+
+    env = gym.make(env_id)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            check_env(env.unwrapped, skip_render_check=True)
+            notes = "gymnasium"
+            if sb3 and not CATALOG[env_id].text:
+                from stable_baselines3.common.env_checker import check_env as sb3_check
+
+                sb3_check(env.unwrapped, warn=False)
+                notes += " + sb3"
+        return True, notes
+    except Exception as exc:  # report every failure, keep checking the rest
+        return False, f"{type(exc).__name__}: {exc}".splitlines()[0][:200] or traceback.format_exc(limit=1)
+    finally:
+        env.close()
+
+
+@app.command()
+def check(
+    env_ids: Annotated[list[str] | None, typer.Argument(help="Env ids to check (default: all).")] = None,
+    family: Annotated[str | None, typer.Option("--family", "-f", help="Only this family.")] = None,
+    sb3: Annotated[bool, typer.Option("--sb3/--no-sb3", help="Also run stable-baselines3's checker on classic envs.")] = True,
+) -> None:
+    """Run gymnasium's env checker (and SB3's) on registered envs; exit 1 if any fails."""
+    from rich.progress import Progress
+
+    from agentgym.envs.registration import CATALOG
+
+    ids = [_resolve(e) for e in env_ids] if env_ids else [e.id for e in CATALOG.values() if family is None or e.family == family]
+    if not ids:
+        _fail("no envs to check")
+    results = []
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("checking", total=len(ids))
+        for env_id in ids:
+            progress.update(task, description=env_id)
+            start = time.perf_counter()
+            ok, notes = _check_one(env_id, sb3)
+            results.append((env_id, ok, notes, time.perf_counter() - start))
+            progress.advance(task)
+    table = Table(title="agentgym check")
+    for col in ("id", "family", "result", "checks / error", "s"):
+        table.add_column(col, justify="right" if col == "s" else "left")
+    for env_id, ok, notes, secs in results:
+        table.add_row(env_id, CATALOG[env_id].family, "[green]ok[/]" if ok else "[red]FAIL[/]", notes, f"{secs:.1f}")
+    console.print(table)
+    failed = sum(not ok for _, ok, _, _ in results)
+    console.print(f"{len(results) - failed} passed, {failed} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Seed of both episodes.")] = 0,
+    steps: Annotated[int, typer.Option(min=1, help="MuJoCo steps to run with the reference reward.")] = 300,
+) -> None:
+    """A short tour on the embedded defaults: a text env solved by its planner, and reward code on MuJoCo.
+
+    1. agentgym/MiniGrid-DoorKey-5x5-Text-v0: the planner (oracle) plays; each turn shows the
+       action, the ground-truth progress and the observation.
+    2. agentgym/HalfCheetah-Backward-v0 (sparse success only): its hand-written dense reference
+       reward is loaded through the checked reward loader and applied with RewardWrapper; the
+       mean of each named component over random actions is shown.
+    """
+    import gymnasium as gym
+    import numpy as np
+
+    from agentgym.core import RewardWrapper, get_task_spec, load_reward_fn
+    from agentgym.envs.mujoco.reference_rewards import reference_reward_path
+    from agentgym.envs.registration import CATALOG, families
+
+    console.rule("[bold]agentgym demo")
+    console.print(f"{len(CATALOG)} envs registered in families: {', '.join(families())} (see `agentgym list`)\n")
+
+    text_id = "agentgym/MiniGrid-DoorKey-5x5-Text-v0"
+    console.rule(f"1. {text_id}, played by its planner")
+    env = gym.make(text_id)
+    obs, info = env.reset(seed=seed)
+    console.print(f"[bold]Task:[/] {info['task']}", highlight=False)
+    console.print(obs, markup=False, highlight=False)
+    ret, done = 0.0, False
+    while not done:
+        action = env.unwrapped.oracle_action()
+        obs, reward, terminated, truncated, info = env.step(action)
+        ret += reward
+        done = terminated or truncated
+        console.print(f"[bold]> {action}[/]  progress={info.get('progress', float('nan')):.2f}", highlight=False)
+    console.print(obs, markup=False, highlight=False)
+    console.print(f"success={info['success']}  return={ret:.3f}  steps={env.unwrapped.compact_state()['steps']}\n")
+    env.close()
+
+    mj_id = "agentgym/HalfCheetah-Backward-v0"
+    console.rule(f"2. {mj_id} with its dense reference reward")
+    env = gym.make(mj_id)
+    spec = get_task_spec(env)
+    console.print(f"[bold]Task:[/] {spec.task}\n[bold]Success:[/] {spec.success_criterion}", highlight=False)
+    path = reference_reward_path(mj_id)
+    console.print(f"reward code: {path.name} (checked by the loader: imports, names, signature)", highlight=False)
+    env = RewardWrapper(env, load_reward_fn(path), mode="replace")
+    env.reset(seed=seed)
+    env.action_space.seed(seed)
+    sums: dict[str, list[float]] = {}
+    for _ in range(steps):
+        _, reward, terminated, truncated, info = env.step(env.action_space.sample())
+        for name, value in {"total": reward, **info["reward_components"]}.items():
+            sums.setdefault(name, []).append(value)
+        if terminated or truncated:
+            env.reset()
+    table = Table(title=f"reward components over {steps} random steps")
+    for col in ("component", "mean", "min", "max"):
+        table.add_column(col, justify="left" if col == "component" else "right")
+    for name, values in sums.items():
+        v = np.asarray(values)
+        table.add_row(name, f"{v.mean():+.3f}", f"{v.min():+.3f}", f"{v.max():+.3f}")
+    console.print(table)
+    console.print(f"sparse task success after random actions: {info['success']} (progress {info['progress']:.2f})")
+    env.close()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
