@@ -131,3 +131,11 @@ def test_same_seed_same_trajectory_different_seed_differs(env_id):
         return
     others = [_trajectory(env_id, s, steps=3) for s in (8, 9, 10)]
     assert any(o != a[: len(o)] for o in others)
+
+
+def test_readme_lists_every_env():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    missing = [i for i in ALL_IDS if f"| `{i}` |" not in readme]
+    assert not missing, f"README's env table lacks {missing}"

@@ -90,12 +90,14 @@ def resolve_env_id(env_id: str) -> str:
     lower = {k.lower(): k for k in CATALOG}
     if name.lower() in lower:
         return lower[name.lower()]
-    close = difflib.get_close_matches(name.lower(), list(lower), n=3, cutoff=0.6)
-    if not close:  # fall back to substring matches on the bare name
-        bare = name.split("/", 1)[1].lower()
-        stem = bare.rsplit("-v", 1)[0]
-        close = [k for k in lower if stem and stem in k][:3]
-    hint = f" Did you mean: {', '.join(lower[c] for c in close)}?" if close else ""
+    # compare bare names: the shared namespace prefix would make everything look close
+    bare = {k.split("/", 1)[1].lower(): k for k in CATALOG}
+    wanted = name.split("/", 1)[1].lower()
+    close = [bare[c] for c in difflib.get_close_matches(wanted, list(bare), n=3, cutoff=0.6)]
+    if not close:  # fall back to substring matches on the name without its version
+        stem = wanted.rsplit("-v", 1)[0]
+        close = [full for b, full in bare.items() if stem and stem in b][:3]
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
     raise UnknownEnvError(f"unknown env id {env_id!r}.{hint} Run `agentgym list` to see all envs.")
 
 
