@@ -439,3 +439,110 @@ def test_reference_reward_drives_reward_wrapper(env_id: str) -> None:
 def test_agentgym_make_resolves_short_ids() -> None:
     env = agentgym.make("Ant-Circle-v0")
     assert env.unwrapped.task.name == "Ant-Circle"
+
+
+# ----------------------------------------------------------------------------- per-step cost: a lazy state
+@pytest.mark.parametrize("env_id", MUJOCO_IDS)
+def test_step_info_agrees_with_the_full_compact_state(env_id: str) -> None:
+    """A step computes only the fields its task reads; its verdict must match the full state's."""
+    env = make(env_id)
+    base = env.unwrapped
+    env.reset(seed=2)
+    env.action_space.seed(2)
+    for _ in range(60):
+        _, _, terminated, truncated, info = env.step(env.action_space.sample())
+        state = base.compact_state()
+        assert info["success"] == base.task.is_success(state)
+        assert info["progress"] == base.task.progress(state)
+        if terminated or truncated:
+            break
+
+
+@pytest.mark.parametrize("robot", ["Hopper", "Walker2d", "Ant", "Humanoid"])
+@pytest.mark.parametrize("terminate", [True, False])
+def test_base_progress_sees_health_with_and_without_unhealthy_termination(robot: str, terminate: bool) -> None:
+    def forward_jump(**kwargs) -> tuple[float, bool, float]:
+        env = make(f"agentgym/{robot}-v5", terminate_when_unhealthy=terminate, **kwargs)
+        base = env.unwrapped
+        env.reset(seed=0)
+        qpos = base.data.qpos.copy()
+        qpos[0] += 0.5  # a fast step forward: progress is 1.0 unless health zeroes it
+        base.set_state(qpos, base.data.qvel.copy())
+        _, _, terminated, _, info = env.step(np.zeros(env.action_space.shape, dtype=np.float32))
+        state = base.compact_state()
+        assert info["progress"] == base.task.progress(state)
+        return info["progress"], terminated, float(state["healthy"])
+
+    assert forward_jump() == (1.0, False, 1.0)
+    assert forward_jump(healthy_z_range=(5.0, 6.0)) == (0.0, terminate, 0.0)
+
+
+def test_steps_compute_contacts_only_when_the_task_reads_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mujoco
+
+    calls: list[int] = []
+    collide = mujoco.mj_collision
+    monkeypatch.setattr(mujoco, "mj_collision", lambda m, d: (calls.append(1), collide(m, d))[1])
+    env = make("agentgym/HalfCheetah-v5")  # success reads speed and health only
+    env.reset(seed=0)
+    for _ in range(20):
+        env.step(env.action_space.sample())
+    assert calls == []
+    env.unwrapped.compact_state()
+    assert len(calls) == 1
+
+    calls.clear()
+    walker = make("agentgym/Walker2d-StandOneLeg-v0")  # its pose test reads contacts and heights
+    base = walker.unwrapped
+    walker.reset(seed=0)
+    for _ in range(5):
+        base.set_state(_walker_one_leg_qpos(base), np.zeros(base.model.nv))
+        walker.step(np.zeros(6, dtype=np.float32))
+    assert len(calls) == 5  # once per step: contacts and foot heights come from one collision pass
+
+
+def test_pose_state_computes_each_field_on_first_read() -> None:
+    from agentgym.envs.mujoco.state_fields import robot_fields
+    from agentgym.envs.mujoco.state_reader import StateReader
+
+    env = make("agentgym/Humanoid-v5").unwrapped
+    env.reset(seed=0)
+    reader = StateReader(env.model, ROBOTS["Humanoid"])
+    pose = reader.view(env.data, healthy=lambda: pytest.fail("health was never read"))
+    assert pose["z"] == env.data.qpos[2] and list(pose) == ["z"]
+    heights = pose["foot_heights"]
+    assert sorted(pose) == ["foot_contacts", "foot_heights", "knee_contacts", "z"]
+    assert pose["foot_heights"] is heights  # kept, not computed again
+    with pytest.raises(KeyError, match="no_such_field"):
+        pose["no_such_field"]
+    full = reader.read(env.data, healthy=True)
+    assert list(full) == [f.name for f in robot_fields(ROBOTS["Humanoid"])]
+    for name, value in full.items():
+        np.testing.assert_array_equal(value, env.compact_state()[name], err_msg=name)
+
+
+@pytest.mark.parametrize("env_id", MUJOCO_IDS)
+def test_compact_state_holds_fresh_arrays_of_the_declared_dtypes(env_id: str) -> None:
+    env = make(env_id)
+    env.reset(seed=0)
+    env.step(env.action_space.sample())
+    base = env.unwrapped
+    state = base.compact_state()
+    for field in base.task_spec.state_fields:
+        assert isinstance(state[field.name], np.ndarray), field.name
+        assert state[field.name].dtype == np.dtype(field.dtype), field.name
+    qpos = base.data.qpos.copy()
+    state["joint_angles"][:] = 123.0
+    state["x"][...] = 123.0
+    np.testing.assert_array_equal(base.data.qpos, qpos)
+
+
+def test_quaternion_angles_match_the_numpy_formula_bit_for_bit() -> None:
+    for quat in np.random.default_rng(0).normal(size=(500, 4)):
+        w, x, y, z = (float(q) for q in quat / np.linalg.norm(quat))
+        assert up_z(quat) == 1.0 - 2.0 * (x * x + y * y)
+        assert quat_to_euler(quat) == (
+            math.atan2(2.0 * (w * x + y * z), 1.0 - 2.0 * (x * x + y * y)),
+            math.asin(max(-1.0, min(1.0, 2.0 * (w * y - z * x)))),
+            math.atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z)),
+        )

@@ -35,7 +35,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from .task_spec import get_compact_state
+from .task_spec import compact_state_fn
 
 FUNCTION_NAME = "compute_reward"
 #: Parameters of the contract, in order.
@@ -284,18 +284,19 @@ class RewardWrapper(gym.Wrapper):
         self.reward_fn = reward_fn
         self.mode = mode
         self.scale = float(scale)
+        self._read_state = compact_state_fn(env)  # fails now, not at the first reset, if there is none
         self._state: dict[str, np.ndarray] | None = None
 
     def reset(self, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
         obs, info = self.env.reset(**kwargs)
-        self._state = get_compact_state(self.env)
+        self._state = self._read_state()
         return obs, info
 
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         if self._state is None:
             raise RuntimeError("call reset() before step()")
         obs, env_reward, terminated, truncated, info = self.env.step(action)
-        next_state = get_compact_state(self.env)
+        next_state = self._read_state()
         total, comps = self.reward_fn(self._state, action, next_state, info)
         self._state = next_state
         total *= self.scale

@@ -20,7 +20,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,8 +175,8 @@ def get_task_spec(env: Any) -> TaskSpec:
     return spec
 
 
-def get_compact_state(env: Any) -> dict[str, np.ndarray]:
-    """The compact state of an env (or of the env under any wrappers), as fresh arrays."""
+def compact_state_fn(env: Any) -> Callable[[], dict[str, np.ndarray]]:
+    """The ``compact_state`` method of an env or of the env under any wrappers."""
     base = getattr(env, "unwrapped", env)
     fn = getattr(base, "compact_state", None)
     if fn is None and hasattr(env, "get_wrapper_attr"):
@@ -186,4 +186,12 @@ def get_compact_state(env: Any) -> dict[str, np.ndarray]:
             fn = None
     if fn is None:
         raise AttributeError(f"{env} has no compact_state(); it is not an agentgym env")
-    return {k: np.array(v, copy=True) for k, v in fn().items()}
+    return fn
+
+
+def get_compact_state(env: Any) -> dict[str, np.ndarray]:
+    """The compact state of an env (or of the env under any wrappers).
+
+    Envs return fresh arrays from ``compact_state()`` (the contract), so nothing is copied here.
+    """
+    return {k: np.asarray(v) for k, v in compact_state_fn(env)().items()}

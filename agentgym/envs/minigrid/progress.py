@@ -14,9 +14,22 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 from .planner import remaining_steps
+
+# Episodes revisit states often (a random agent bumps into walls and turns in place); a search
+# per distinct state and episode is enough. Bounded so a long episode cannot grow it forever.
+_CACHE_LIMIT = 4096
+
+
+def snapshot(env: Any) -> Hashable:
+    """Everything a shortest plan depends on: the agent, what it carries, and the grid."""
+    env = getattr(env, "unwrapped", env)
+    carried = env.carrying
+    held = None if carried is None else (carried.type, carried.color)
+    return (tuple(int(v) for v in env.agent_pos), int(env.agent_dir), held, env.grid.encode().tobytes())
 
 
 class PlanProgress:
@@ -25,9 +38,20 @@ class PlanProgress:
     def __init__(self) -> None:
         self.initial: int | None = None
         self.value: float | None = None
+        self._remaining: dict[Hashable, int | None] = {}
+
+    def remaining(self, env: Any) -> int | None:
+        """The planner's remaining plan length, searched once per distinct state of the episode."""
+        key = snapshot(env)
+        if key not in self._remaining:
+            if len(self._remaining) >= _CACHE_LIMIT:
+                self._remaining.clear()
+            self._remaining[key] = remaining_steps(env)
+        return self._remaining[key]
 
     def reset(self, env: Any) -> float | None:
-        self.initial = remaining_steps(env)
+        self._remaining.clear()
+        self.initial = self.remaining(env)
         self.value = None if self.initial is None else 0.0
         return self.value
 
@@ -37,7 +61,7 @@ class PlanProgress:
         elif terminated:
             pass  # a failed end (lava) keeps the progress made before it
         elif self.initial is not None:
-            remaining = remaining_steps(env)
+            remaining = self.remaining(env)
             if remaining is None:
                 self.value = None
             else:

@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,7 @@ from gymnasium.envs.mujoco import ant_v5, half_cheetah_v5, hopper_v5, humanoid_v
 from gymnasium.utils import EzPickle
 
 from .robots import ROBOTS, Robot
-from .state_reader import StateReader
+from .state_reader import PoseState, StateReader
 from .task_spec import build_task_spec
 from .tasks import TASKS, Task
 
@@ -50,6 +51,7 @@ class AgentGymMujocoEnv:
         self.task_spec = build_task_spec(self.task)
         self._reader = StateReader(self.model, self.robot)  # type: ignore[attr-defined]
         self._trackers = self.task.make_trackers(self.dt)  # type: ignore[attr-defined]
+        self._accumulator_dtypes = {f.name: np.dtype(f.dtype) for t in self._trackers for f in t.fields}
         self._succeeded = False
         self._trackers_ready = False
 
@@ -57,8 +59,14 @@ class AgentGymMujocoEnv:
     def _healthy(self) -> bool:
         return bool(self.is_healthy)  # type: ignore[attr-defined]
 
-    def _pose_state(self) -> dict[str, np.ndarray]:
-        return self._reader.read(self.data, self._healthy())  # type: ignore[attr-defined]
+    def _health_after_step(self, terminated: bool) -> bool | Callable[[], bool]:
+        """The health of the state a step ended in, or how to ask for it.
+
+        gymnasium's v5 step sets ``terminated = not is_healthy and terminate_when_unhealthy``; where
+        unhealthy states terminate, ``not terminated`` is the answer, and the health check that
+        the step has already run twice (a few microseconds for Hopper) is not run a third time.
+        """
+        return not terminated if self._terminate_when_unhealthy else self._healthy  # type: ignore[attr-defined]
 
     def compact_state(self) -> dict[str, np.ndarray]:
         """The task's compact state (``task_spec.state_fields``) as fresh numpy arrays.
@@ -68,43 +76,53 @@ class AgentGymMujocoEnv:
         """
         if not self._trackers_ready:
             raise RuntimeError("call reset() before compact_state()")
-        return self._with_accumulators(self._pose_state())
+        state = self._reader.read(self.data, self._healthy)  # type: ignore[attr-defined]
+        dtypes = self._accumulator_dtypes
+        for tracker in self._trackers:
+            state.update((name, np.array(value, dtype=dtypes[name])) for name, value in tracker.values().items())
+        return state
 
-    def _with_accumulators(self, pose: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def _with_accumulators(self, pose: PoseState) -> PoseState:
+        """The pose plus the trackers' values (as plain numbers: the success test reads them as they are)."""
         for tracker in self._trackers:
             pose.update(tracker.values())
         return pose
 
-    def _task_info(self, state: dict[str, np.ndarray]) -> dict[str, Any]:
-        return {
-            "task": self.task.instruction,
-            "success": bool(self.task.is_success(state)),
-            "progress": float(self.task.progress(state)),
-        }
+    def _judge(self, state: PoseState, info: dict[str, Any]) -> bool:
+        """Add the task's ``task``, ``success`` and ``progress`` to ``info``; return success."""
+        success = bool(self.task.is_success(state))
+        info["task"] = self.task.instruction
+        info["success"] = success
+        info["progress"] = float(self.task.progress(state))
+        return success
 
     # ------------------------------------------------------------------ gymnasium API
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict[str, Any]]:
         obs, info = super().reset(seed=seed, options=options)  # type: ignore[misc]
-        pose = self._pose_state()
+        # The pose computes each field when first read: a reset or step pays only for what the
+        # task's trackers and success test read.
+        pose = self._reader.view(self.data, self._healthy)  # type: ignore[attr-defined]
         for tracker in self._trackers:
             tracker.reset(pose)
         self._trackers_ready = True
         self._succeeded = False
-        return obs, {**info, **self._task_info(self._with_accumulators(pose))}
+        self._judge(self._with_accumulators(pose), info)
+        return obs, info
 
     def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         obs, reward, terminated, truncated, info = super().step(action)  # type: ignore[misc]
-        pose = self._pose_state()
+        pose = self._reader.view(self.data, self._health_after_step(terminated))  # type: ignore[attr-defined]
         for tracker in self._trackers:
             tracker.update(pose)
-        task_info = self._task_info(self._with_accumulators(pose))
         if self.task.sparse:
             # The dense reward terms of the standard task do not apply to a variant.
             info = {k: v for k, v in info.items() if not k.startswith("reward_")}
-            reward = 1.0 if task_info["success"] and not self._succeeded else 0.0
-            terminated = bool(terminated or task_info["success"])
-        self._succeeded = self._succeeded or task_info["success"]
-        return obs, float(reward), bool(terminated), truncated, {**info, **task_info}
+        success = self._judge(self._with_accumulators(pose), info)
+        if self.task.sparse:
+            reward = 1.0 if success and not self._succeeded else 0.0
+            terminated = bool(terminated or success)
+        self._succeeded = self._succeeded or success
+        return obs, float(reward), bool(terminated), truncated, info
 
 
 class HalfCheetahEnv(AgentGymMujocoEnv, half_cheetah_v5.HalfCheetahEnv):
@@ -115,6 +133,9 @@ class HalfCheetahEnv(AgentGymMujocoEnv, half_cheetah_v5.HalfCheetahEnv):
     @property
     def is_healthy(self) -> bool:
         return True  # gymnasium's HalfCheetah has no unhealthy states and never terminates
+
+    def _health_after_step(self, terminated: bool) -> bool:
+        return True  # as is_healthy: nothing to ask
 
 
 class HopperEnv(AgentGymMujocoEnv, hopper_v5.HopperEnv):

@@ -15,7 +15,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -28,9 +28,11 @@ class RawField:
     index: int | slice
     offset: float = 0.0
 
-    def read(self, qpos: np.ndarray, qvel: np.ndarray) -> np.ndarray:
-        """The field's value from raw ``qpos`` / ``qvel`` arrays (a fresh array)."""
-        value = np.array((qpos if self.source == "qpos" else qvel)[self.index], dtype=np.float64)
+    def read(self, data: Any) -> np.float64 | np.ndarray:
+        """The field's value from ``data.qpos`` / ``data.qvel`` (a ``MjData``): a ``np.float64``
+        for one entry (numpy scalars compare ~10x faster than 0-d arrays), else a fresh array."""
+        raw = data.qpos if self.source == "qpos" else data.qvel
+        value = raw[self.index] if isinstance(self.index, int) else np.array(raw[self.index], dtype=np.float64)
         return value + self.offset if self.offset else value
 
 
