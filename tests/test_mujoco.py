@@ -546,3 +546,11 @@ def test_quaternion_angles_match_the_numpy_formula_bit_for_bit() -> None:
             math.asin(max(-1.0, min(1.0, 2.0 * (w * y - z * x)))),
             math.atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z)),
         )
+
+
+def test_making_envs_leaves_no_mujoco_log_file(tmp_path, monkeypatch) -> None:
+    # MuJoCo's default warning handler appends to MUJOCO_LOG.TXT in the working directory.
+    monkeypatch.chdir(tmp_path)
+    for env_id in ("agentgym/HalfCheetah-v5", "agentgym/Humanoid-Kneel-v0"):
+        gym.make(env_id).close()
+    assert list(tmp_path.iterdir()) == []

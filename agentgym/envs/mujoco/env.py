@@ -29,6 +29,9 @@ from .robots import ROBOTS, Robot
 from .state_reader import PoseState, StateReader
 from .task_spec import build_task_spec
 from .tasks import TASKS, Task
+from .warnings import install_warning_handler
+
+install_warning_handler()
 
 
 class AgentGymMujocoEnv:
