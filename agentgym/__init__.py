@@ -23,9 +23,12 @@ from .core import (  # noqa: E402
     load_reward_fn,
 )
 from .envs import CATALOG, UnknownEnvError, make  # noqa: E402
+from .trainers import EvalResult, Run, train  # noqa: E402
 
 __all__ = [
     "CATALOG",
+    "EvalResult",
+    "Run",
     "RewardCodeError",
     "RewardFn",
     "RewardWrapper",
@@ -39,4 +42,5 @@ __all__ = [
     "get_task_spec",
     "load_reward_fn",
     "make",
+    "train",
 ]

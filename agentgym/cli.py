@@ -241,6 +241,116 @@ def check(
         raise typer.Exit(1)
 
 
+def _parse_sets(pairs: list[str] | None) -> dict[str, Any]:
+    """``--set key=value`` pairs; values are parsed as YAML scalars/lists (3e-4, true, [64, 64])."""
+    import yaml
+
+    out: dict[str, Any] = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            _fail(f"--set expects key=value, got {pair!r}")
+        key, value = pair.split("=", 1)
+        out[key.strip()] = yaml.safe_load(value)
+    return out
+
+
+@app.command()
+def train(
+    env: Annotated[str | None, typer.Option("--env", "-e", help="Env id (agentgym namespace optional), e.g. MiniGrid-DoorKey-5x5-v0.")] = None,
+    algo: Annotated[str | None, typer.Option(help="ppo (native) or sb3:PPO|A2C|DQN|SAC|TD3.")] = None,
+    steps: Annotated[int | None, typer.Option(help="Total env steps (family default: MiniGrid 100k, MuJoCo 1M).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of torch, numpy and the envs.")] = None,
+    num_envs: Annotated[int | None, typer.Option("--num-envs", help="Parallel envs.")] = None,
+    out: Annotated[str | None, typer.Option(help="Run folder (default runs/<env>_<algo>_s<seed>_<time>).")] = None,
+    config: Annotated[str | None, typer.Option(help="YAML or TOML file of config keys (hyperparams nested).")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Hyperparameter override key=value (repeatable), e.g. --set learning_rate=3e-4.")] = None,
+    reward_code: Annotated[str | None, typer.Option("--reward-code", help="File defining compute_reward(state, action, next_state, info).")] = None,
+    reward_mode: Annotated[str | None, typer.Option("--reward-mode", help="replace or add the env reward.")] = None,
+    device: Annotated[str | None, typer.Option(help="auto, cpu or cuda.")] = None,
+    vectorization: Annotated[str | None, typer.Option(help="auto (by env cost), sync or async.")] = None,
+    checkpoint_every: Annotated[int | None, typer.Option("--checkpoint-every", help="Env steps between checkpoints.")] = None,
+    eval_episodes: Annotated[int | None, typer.Option("--eval-episodes", help="Episodes of the evaluation after training (0: none).")] = None,
+    resume: Annotated[bool, typer.Option(help="Continue the run in --out from its latest checkpoint.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing --out folder.")] = False,
+    progress: Annotated[bool, typer.Option(help="Show the progress bar.")] = True,
+) -> None:
+    """Train a policy; metrics go to RUN/metrics.jsonl and TensorBoard (RUN/tb), checkpoints to RUN/checkpoints.
+
+    Ctrl-C stops after the current update and saves a checkpoint; --resume continues it.
+    """
+    from agentgym.core import RewardCodeError, RewardFnError
+    from agentgym.envs.registration import UnknownEnvError
+    from agentgym.trainers import RunError
+    from agentgym.trainers import train as train_fn
+
+    if env is None and not resume:
+        _fail("--env is required (or --resume with --out)")
+    try:
+        run = train_fn(env, algo, steps, seed=seed, reward_fn=reward_code, reward_mode=reward_mode,
+                       num_envs=num_envs, out=out, config=config, hyperparams=_parse_sets(set_) or None,
+                       device=device, vectorization=vectorization, checkpoint_every=checkpoint_every,
+                       eval_episodes=eval_episodes, resume=resume, overwrite=overwrite, progress=progress)
+    except (RunError, RewardCodeError, UnknownEnvError, ValueError, FileNotFoundError) as exc:
+        _fail(str(exc))
+        return
+    except RewardFnError as exc:
+        _fail(f"the reward code failed during training: {exc}\n"
+              f"The run folder keeps its last checkpoint; fix the code and use --resume.", code=1)
+        return
+    status = run.status()
+    console.print(f"run folder: {run.path}  ({status['state']}, {status.get('global_step')} steps)", highlight=False)
+    eval_path = run.path / "eval.json"
+    if status["state"] == "finished" and eval_path.is_file():
+        data = json.loads(eval_path.read_text())
+        console.print(f"evaluation: {data['episodes']} episodes, return {data['mean_return']:.3f}, "
+                      f"success {data['success_rate']:.1%}", highlight=False)
+    elif status["state"] == "interrupted":
+        console.print(f"interrupted: resume with  agentgym train --resume --out {run.path}", highlight=False)
+
+
+@app.command("eval")
+def eval_(
+    run: Annotated[str | None, typer.Option("--run", "-r", help="Run folder made by agentgym train.")] = None,
+    episodes: Annotated[int | None, typer.Option(min=1, help="Episodes (default: the run's eval_episodes).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the first episode (default: the run's eval_seed).")] = None,
+    stochastic: Annotated[bool, typer.Option(help="Sample actions instead of taking the most likely.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Evaluate a run's latest checkpoint: mean return and success rate with 95% confidence intervals."""
+    from agentgym.trainers import Run, RunError
+
+    if run is None:
+        _fail("--run is required")
+    try:
+        result = Run.open(run).evaluate(episodes, seed=seed, deterministic=not stochastic, progress=not as_json)
+    except RunError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        console.print(str(result), highlight=False)
+
+
+@app.command()
+def plot(
+    run: Annotated[str, typer.Argument(help="Run folder made by agentgym train.")],
+    out: Annotated[str | None, typer.Option(help="Folder for the PNGs (default RUN/plots).")] = None,
+) -> None:
+    """Write learning-curve PNGs (return, success, reward components, losses, speed) of a run."""
+    from agentgym.trainers import Run, RunError
+
+    try:
+        paths = Run.open(run).plot(out)
+    except RunError as exc:
+        _fail(str(exc))
+        return
+    if not paths:
+        _fail(f"{run} has no metrics to plot yet")
+    for path in paths:
+        console.print(str(path), highlight=False)
+
+
 @app.command()
 def demo(
     seed: Annotated[int, typer.Option(help="Seed of both episodes.")] = 0,

@@ -174,3 +174,17 @@ def test_batched_without_actions():
     fn = load_reward_fn("def compute_reward(s, a, ns, info):\n    return float(ns['x']), {}")
     totals, _ = fn.batched({"x": np.zeros(2)}, None, {"x": np.array([1.0, 2.0])}, [{}, {}])
     np.testing.assert_allclose(totals, [1.0, 2.0])
+
+
+def test_runtime_errors_name_the_reward_line(tmp_path):
+    import pickle
+
+    path = tmp_path / "r.py"
+    path.write_text("def compute_reward(s, a, ns, info):\n    x = 1.0\n    return x / 0.0, {}\n")
+    fn = load_reward_fn(path)
+    with pytest.raises(RewardFnError) as err:
+        fn({}, None, {}, {})
+    assert err.value.lineno == 3
+    assert str(err.value).startswith(f"{path}, line 3: ZeroDivisionError")
+    again = pickle.loads(pickle.dumps(err.value))  # as it crosses from a worker process
+    assert again.lineno == 3 and str(again) == str(err.value)

@@ -75,7 +75,28 @@ class RewardCodeError(ValueError):
 
 
 class RewardFnError(RuntimeError):
-    """A loaded reward function raised or returned something outside the contract."""
+    """A loaded reward function raised or returned something outside the contract.
+
+    ``lineno`` is the line of the reward code where it raised, when known.
+    """
+
+    def __init__(self, message: str, lineno: int | None = None) -> None:
+        super().__init__(message)
+        self.lineno = lineno
+
+    def __reduce__(self) -> tuple[Any, ...]:  # keep lineno across processes (vector-env workers)
+        return (type(self), (str(self), self.lineno))
+
+
+def _reward_line(exc: BaseException, filename: str) -> int | None:
+    """The last line of the reward code (compiled as ``filename``) in the exception's traceback."""
+    lineno = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            lineno = tb.tb_lineno
+        tb = tb.tb_next
+    return lineno
 
 
 def _check_import_parts(parts: list[str], lineno: int, name: str) -> None:
@@ -183,7 +204,9 @@ class RewardFn:
         try:
             out = self.fn(state, action, next_state, info)
         except Exception as exc:  # the message goes back to the author (person or LLM)
-            raise RewardFnError(f"{self.name}: {type(exc).__name__}: {exc}") from exc
+            lineno = _reward_line(exc, self.name)
+            where = f"{self.name}, line {lineno}" if lineno is not None else self.name
+            raise RewardFnError(f"{where}: {type(exc).__name__}: {exc}", lineno) from exc
         return self._validate(out)
 
     def _validate(self, out: Any) -> tuple[float, dict[str, float]]:
@@ -246,12 +269,7 @@ def load_reward_fn(source: str | Path, *, name: str | None = None) -> RewardFn:
     try:
         exec(compile(code, name, "exec"), namespace)  # noqa: S102 - checked above, restricted builtins
     except Exception as exc:
-        tb = exc.__traceback__
-        lineno = None
-        while tb is not None:
-            if tb.tb_frame.f_code.co_filename == name:
-                lineno = tb.tb_lineno
-            tb = tb.tb_next
+        lineno = _reward_line(exc, name)
         raise RewardCodeError(f"error while loading: {type(exc).__name__}: {exc}", lineno, name) from None
     return RewardFn(namespace[FUNCTION_NAME], code, name)
 

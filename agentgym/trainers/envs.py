@@ -1,0 +1,63 @@
+"""Env construction shared by every trainer backend: one thunk per sub-env, reward code applied.
+
+Example:
+    >>> thunk = make_env_fn("agentgym/MiniGrid-Empty-5x5-v0", seed=0, index=1)
+    >>> env = thunk()
+    >>> env.spec.id
+    'agentgym/MiniGrid-Empty-5x5-v0'
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable
+from typing import Any
+
+import gymnasium as gym
+
+from agentgym.core import RewardFn, RewardWrapper
+
+
+def resolve_any_env_id(env_id: str) -> str:
+    """An agentgym id (namespace optional, with "did you mean") or any other registered gymnasium id."""
+    from agentgym.envs.registration import UnknownEnvError, resolve_env_id
+
+    try:
+        return resolve_env_id(env_id)
+    except UnknownEnvError:
+        if env_id in gym.registry:  # a plain gymnasium env such as CartPole-v1
+            return env_id
+        raise
+
+
+def make_env_fn(
+    env_id: str,
+    *,
+    seed: int,
+    index: int = 0,
+    reward_fn: RewardFn | None = None,
+    reward_mode: str = "replace",
+    env_kwargs: dict[str, Any] | None = None,
+) -> Callable[[], gym.Env]:
+    """A picklable thunk that builds sub-env ``index``; reward code, if any, wraps it.
+
+    Workers of an async vector env run single-threaded (``OMP_NUM_THREADS=1``) so that a few
+    processes do not oversubscribe the cores.
+    """
+    env_id = resolve_any_env_id(env_id)
+    kwargs = dict(env_kwargs or {})
+
+    def thunk() -> gym.Env:
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
+        if multiprocessing.parent_process() is not None:
+            # In a worker: Ctrl-C is the trainer's to handle (it checkpoints and stops workers).
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        env = gym.make(env_id, **kwargs)
+        if reward_fn is not None:
+            env = RewardWrapper(env, reward_fn, mode=reward_mode)
+        env.action_space.seed(seed + index)
+        return env
+
+    return thunk
