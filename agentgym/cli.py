@@ -313,7 +313,7 @@ def eval_(
     run: Annotated[str | None, typer.Option("--run", "-r", help="Run folder made by agentgym train.")] = None,
     episodes: Annotated[int | None, typer.Option(min=1, help="Episodes (default: the run's eval_episodes).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the first episode (default: the run's eval_seed).")] = None,
-    stochastic: Annotated[bool, typer.Option(help="Sample actions instead of taking the most likely.")] = False,
+    stochastic: Annotated[bool | None, typer.Option("--stochastic/--deterministic", help="Sample actions, or take the most likely (default: the run's eval_deterministic; MiniGrid samples).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Evaluate a run's latest checkpoint: mean return and success rate with 95% confidence intervals."""
@@ -322,7 +322,8 @@ def eval_(
     if run is None:
         _fail("--run is required")
     try:
-        result = Run.open(run).evaluate(episodes, seed=seed, deterministic=not stochastic, progress=not as_json)
+        deterministic = None if stochastic is None else not stochastic
+        result = Run.open(run).evaluate(episodes, seed=seed, deterministic=deterministic, progress=not as_json)
     except RunError as exc:
         _fail(str(exc))
         return

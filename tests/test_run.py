@@ -175,3 +175,9 @@ def test_ctrl_c_checkpoints_and_resume_finishes(tmp_path):
     assert "agentgym train --resume" in " ".join(output.split())
     resumed = agentgym.train(out=out, resume=True, steps=status["global_step"] + 128, progress=False)
     assert resumed.status() == {"state": "finished", "global_step": status["global_step"] + 128}
+
+
+def test_stop_when_ends_training_early(tmp_path):
+    run = _train(tmp_path, steps=100_000, eval_episodes=2, stop_when=lambda row: row["global_step"] >= 192)
+    assert run.status() == {"state": "stopped", "global_step": 192}
+    assert run.latest_checkpoint()[1] == 192 and (run.path / "eval.json").is_file()

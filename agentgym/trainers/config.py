@@ -32,7 +32,8 @@ PPO_DEFAULTS: dict[str, dict[str, Any]] = {
 #: Run-level defaults per family: environment count and step budget.
 RUN_DEFAULTS: dict[str, dict[str, Any]] = {
     "default": {"num_envs": 8, "steps": 100_000},
-    "minigrid": {"num_envs": 8, "steps": 100_000},
+    # Argmax policies loop forever in grid worlds (turning in place); sampled actions do not.
+    "minigrid": {"num_envs": 8, "steps": 100_000, "eval_deterministic": False},
     "mujoco": {"num_envs": 4, "steps": 1_000_000},
 }
 ALGOS = ("ppo", "sb3:PPO", "sb3:A2C", "sb3:DQN", "sb3:SAC", "sb3:TD3")
@@ -56,6 +57,7 @@ class TrainConfig:
         checkpoint_every: env steps between checkpoints.
         eval_episodes: episodes of the evaluation at the end of training (0: none).
         eval_seed: first seed of evaluation episodes (far from training seeds).
+        eval_deterministic: evaluate with the most likely action (True) or sampled actions.
         torch_threads: torch CPU threads (small policies run fastest on one; 0 keeps torch's default).
         hyperparams: the backend's hyperparameters (see ``PPOConfig`` or the SB3 backend).
         family: the env family the defaults came from.
@@ -74,6 +76,7 @@ class TrainConfig:
     checkpoint_every: int = 50_000
     eval_episodes: int = 20
     eval_seed: int = 1_000_000
+    eval_deterministic: bool = True
     hyperparams: dict[str, Any] = field(default_factory=dict)
     torch_threads: int = 1
     family: str = "default"

@@ -8,7 +8,7 @@ A run folder holds everything about one run::
       metrics.jsonl      one row per update (global_step, time, steps/s, episode stats, losses, reward/<term>)
       tb/                the same metrics for TensorBoard
       checkpoints/       the last few checkpoints and latest.json (written after each checkpoint is complete)
-      status.json        running | finished | interrupted | failed (with the error)
+      status.json        running | finished | stopped | interrupted | failed (with the error)
       eval.json          the last evaluation
       plots/             learning curves (``agentgym plot``)
 
@@ -186,15 +186,18 @@ class Run:
         backend.load(latest[0])
         return backend
 
-    def evaluate(self, episodes: int | None = None, *, seed: int | None = None, deterministic: bool = True,
+    def evaluate(self, episodes: int | None = None, *, seed: int | None = None, deterministic: bool | None = None,
                  batch: int = 8, progress: bool = False, save: bool = True) -> EvalResult:
         """Mean return and success rate of the latest checkpoint over seeded episodes, with 95% CIs.
 
-        Episode k is reset with ``seed + k`` (default seed: ``config.eval_seed``), so the same
-        checkpoint gives the same result every time.
+        Episode k is reset with ``seed + k`` (default seed: ``config.eval_seed``); sampled actions
+        (``deterministic=False``, the MiniGrid default) come from the checkpoint's saved RNG state.
+        So the same checkpoint gives the same result every time.
         """
         episodes = episodes or self.config.eval_episodes or 10
         seed = self.config.eval_seed if seed is None else seed
+        if deterministic is None:
+            deterministic = self.config.eval_deterministic
         backend = self.load_backend()
         env_fn = make_env_fn(self.config.env_id, seed=seed, reward_fn=self._reward_fn,
                              reward_mode=self.config.reward_mode, env_kwargs=self.config.env_kwargs)
@@ -279,6 +282,7 @@ def train(
     resume: bool = False,
     overwrite: bool = False,
     progress: bool = True,
+    stop_when: Callable[[dict[str, Any]], bool] | None = None,
 ) -> Run:
     """Train a policy on an env and return its :class:`Run`.
 
@@ -289,6 +293,9 @@ def train(
 
     With ``resume=True``, ``out`` must be an existing run folder: training continues from its
     latest checkpoint up to ``steps`` (default: the run's own budget).
+
+    ``stop_when(row)`` is called with every metrics row; returning True ends training there
+    (status ``stopped``; the checkpoint and the evaluation are made as for a finished run).
 
     Raises:
         RunError: ``out`` exists (without ``resume``/``overwrite``) or cannot be resumed.
@@ -352,6 +359,7 @@ def train(
     start_step, start_time = backend.global_step, time.perf_counter()
     next_checkpoint = (start_step // cfg.checkpoint_every + 1) * cfg.checkpoint_every
     state = "finished"
+    stopped_early: list[bool] = []
     with _StopOnSignal() as stop, _progress_bar(progress) as bar:
         task = bar.add_task(f"{cfg.algo} {cfg.env_id}", total=cfg.steps, completed=start_step,
                             sps="-", ret="-", succ="-")
@@ -369,6 +377,9 @@ def train(
             if backend.global_step >= next_checkpoint:
                 run._save_checkpoint(backend)
                 next_checkpoint = (backend.global_step // cfg.checkpoint_every + 1) * cfg.checkpoint_every
+            if stop_when is not None and stop_when(row):
+                stopped_early.append(True)
+                return True
             return stop.requested
 
         try:
@@ -376,6 +387,8 @@ def train(
             run._save_checkpoint(backend)
             if stop.requested:
                 state = "interrupted"
+            elif stopped_early:
+                state = "stopped"
         except BaseException as exc:
             # Keep the last complete checkpoint; a half-updated model is not saved.
             run._fail(exc, int(backend.global_step))
@@ -385,7 +398,7 @@ def train(
     log.close()
     backend.close()
     run._set_status(state, global_step=int(backend.global_step))
-    if state == "finished" and cfg.eval_episodes > 0:
+    if state in ("finished", "stopped") and cfg.eval_episodes > 0:
         result = run.evaluate(cfg.eval_episodes, progress=progress)
         log = MetricsLog(run.path)
         log.write({"global_step": int(backend.global_step), "eval/mean_return": result.mean_return,
