@@ -356,6 +356,7 @@ def plot(
 def demo(
     seed: Annotated[int, typer.Option(help="Seed of both episodes.")] = 0,
     steps: Annotated[int, typer.Option(min=1, help="MuJoCo steps to run with the reference reward.")] = 300,
+    train_steps: Annotated[int, typer.Option("--train-steps", min=512, help="PPO steps on MiniGrid-Empty-5x5.")] = 8192,
 ) -> None:
     """A short tour on the embedded defaults: a text env solved by its planner, and reward code on MuJoCo.
 
@@ -364,6 +365,7 @@ def demo(
     2. agentgym/HalfCheetah-Backward-v0 (sparse success only): its hand-written dense reference
        reward is loaded through the checked reward loader and applied with RewardWrapper; the
        mean of each named component over random actions is shown.
+    3. Native PPO trains on agentgym/MiniGrid-Empty-5x5-v0 and is evaluated.
     """
     import gymnasium as gym
     import numpy as np
@@ -418,6 +420,21 @@ def demo(
     console.print(table)
     console.print(f"sparse task success after random actions: {info['success']} (progress {info['progress']:.2f})")
     env.close()
+
+    import tempfile
+
+    import agentgym
+
+    train_id = "agentgym/MiniGrid-Empty-5x5-v0"
+    console.rule(f"3. native PPO on {train_id}")
+    with tempfile.TemporaryDirectory() as tmp:
+        run = agentgym.train(train_id, "ppo", train_steps, seed=seed, num_envs=8, out=f"{tmp}/run",
+                             hyperparams={"num_steps": 64}, eval_episodes=20)
+        rows = [r for r in run.metrics() if "episode/return" in r]
+        first, last = rows[0], rows[-1]
+        console.print(f"training return {first['episode/return']:.2f} -> {last['episode/return']:.2f}, "
+                      f"{last['time/steps_per_s']:,.0f} steps/s", highlight=False)
+        console.print(f"evaluation: {run.evaluate(20)}", highlight=False)
 
 
 def main() -> None:

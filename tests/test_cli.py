@@ -75,3 +75,12 @@ def test_check_reports_a_table_and_passes():
                            terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "3 passed, 0 failed" in result.output and "gymnasium + sb3" in result.output
+
+
+def test_demo_runs_the_tour_end_to_end():
+    result = runner.invoke(app, ["demo", "--steps", "50", "--train-steps", "2048"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "success=True" in text  # the planner solved DoorKey through the text view
+    assert "backward_speed" in text and "ctrl_cost" in text
+    assert "native PPO on agentgym/MiniGrid-Empty-5x5-v0" in text and "evaluation: 20 episodes" in text

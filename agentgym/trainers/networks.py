@@ -25,6 +25,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -202,6 +203,9 @@ class ObsEncoder(nn.Module):
         return torch.cat([enc(obs[key.replace("/", ".")]) for key, enc in self.encoders.items()], dim=1)
 
 
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+
+
 class ActorCritic(nn.Module):
     """A shared observation encoder, then separate actor and critic MLPs (CleanRL's layout).
 
@@ -242,16 +246,23 @@ class ActorCritic(nn.Module):
         Sampling draws from ``generator`` when given, so that a trainer's randomness is its own.
         """
         features = self.encoder(obs)
+        value = self.critic(features).squeeze(-1)
+        if self.continuous:
+            # The diagonal Gaussian in closed form: torch.distributions costs more than the math
+            # at these sizes, and this runs once per env step and once per minibatch.
+            mean = self.actor(features)
+            log_std = self.log_std.expand_as(mean)
+            std = log_std.exp()
+            if action is None:
+                action = mean + std * torch.randn(mean.shape, generator=generator, device=mean.device)
+            z = (action - mean) / std
+            logprob = (-0.5 * z * z - log_std - _HALF_LOG_2PI).sum(-1)  # independent dims: sum of logs
+            entropy = (0.5 + _HALF_LOG_2PI + log_std).sum(-1)
+            return action, logprob, entropy, value
         dist = self.distribution(features)
         if action is None:
-            if self.continuous:
-                action = dist.mean + dist.stddev * torch.randn(dist.mean.shape, generator=generator, device=dist.mean.device)
-            else:
-                action = torch.multinomial(dist.probs, 1, generator=generator).squeeze(-1)
-        logprob, entropy = dist.log_prob(action), dist.entropy()
-        if self.continuous:  # independent dimensions: joint density is the product
-            logprob, entropy = logprob.sum(-1), entropy.sum(-1)
-        return action, logprob, entropy, self.critic(features).squeeze(-1)
+            action = torch.multinomial(dist.probs, 1, generator=generator).squeeze(-1)
+        return action, dist.log_prob(action), dist.entropy(), value
 
     def mode(self, obs: dict[str, torch.Tensor]) -> torch.Tensor:
         """The most likely action: the Gaussian's mean or the argmax of the logits."""
