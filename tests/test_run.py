@@ -163,6 +163,8 @@ def test_ctrl_c_checkpoints_and_resume_finishes(tmp_path):
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     deadline = time.time() + 120
     while time.time() < deadline and not (out / "metrics.jsonl").is_file():
+        if proc.poll() is not None:  # it ended before training: show why
+            pytest.fail(f"train exited early with {proc.returncode}:\n{proc.stdout.read()}")
         time.sleep(0.2)
     time.sleep(1.0)
     proc.send_signal(signal.SIGINT)
