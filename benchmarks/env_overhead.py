@@ -15,18 +15,14 @@ Example:
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
 import json
-import os
-import platform
 import statistics
 import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +34,9 @@ from rich.table import Table
 import agentgym  # noqa: F401  (registers the agentgym/ ids)
 from agentgym.core import RewardWrapper, load_reward_fn
 from agentgym.envs.minigrid.text_view import ACTION_WORDS
+
+sys.path.insert(0, str(Path(__file__).parent))
+from machine import machine_info  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "env_overhead.json"
 
@@ -148,23 +147,6 @@ def run_pair(pair: Pair, steps: int, repeats: int, seed: int, advance: Callable[
         # Each run against the peer's run right after it: less sensitive to slow drifts of the machine.
         "paired_ratio_median": statistics.median(paired),
         "paired_ratio_range": [min(paired), max(paired)],
-    }
-
-
-def machine_info() -> dict[str, Any]:
-    def version(dist: str) -> str | None:
-        try:
-            return metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            return None
-
-    return {
-        "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "cpu_count": os.cpu_count(),
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "python": platform.python_version(),
-        **{name: version(name) for name in ("numpy", "mujoco", "gymnasium", "minigrid", "agentgym")},
     }
 
 

@@ -19,15 +19,11 @@ Example:
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import os
-import platform
 import statistics
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +31,9 @@ from rich.console import Console
 from rich.table import Table
 
 import agentgym
+
+sys.path.insert(0, str(Path(__file__).parent))
+from machine import machine_info  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "ppo.json"
 
@@ -117,18 +116,6 @@ def time_to_return(curve: list[tuple[int, float, float]], target: float, window:
         if len(recent) == window and statistics.mean(recent) >= target:
             return curve[i][1]
     return None
-
-
-def machine_info() -> dict[str, Any]:
-    def version(dist: str) -> str | None:
-        try:
-            return metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            return None
-
-    return {"timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "cpu_count": os.cpu_count(),
-            "platform": platform.platform(), "python": platform.python_version(),
-            **{d: version(d) for d in ("torch", "stable_baselines3", "gymnasium", "mujoco", "minigrid", "agentgym")}}
 
 
 def summarize(results: list[dict[str, Any]]) -> dict[str, Any]:

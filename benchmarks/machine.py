@@ -1,0 +1,28 @@
+"""What every benchmark result records about the machine and the library versions it ran with."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+from importlib import metadata
+from typing import Any
+
+PACKAGES = ("numpy", "torch", "stable_baselines3", "gymnasium", "mujoco", "minigrid", "agentgym")
+
+
+def machine_info() -> dict[str, Any]:
+    def version(dist: str) -> str | None:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return None
+
+    return {
+        "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        **{name: version(name) for name in PACKAGES},
+    }
