@@ -54,7 +54,9 @@ def make_env_fn(
         if multiprocessing.parent_process() is not None:
             # In a worker: Ctrl-C is the trainer's to handle (it checkpoints and stops workers).
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-        env = gym.make(env_id, **kwargs)
+        # gymnasium's passive checker wraps every step to re-check the first one; agentgym check
+        # and the tests run the full checkers, so training skips that per-step cost.
+        env = gym.make(env_id, disable_env_checker=True, **kwargs)
         if reward_fn is not None:
             env = RewardWrapper(env, reward_fn, mode=reward_mode)
         env.action_space.seed(seed + index)

@@ -240,7 +240,7 @@ class PPO:
         for step in range(T):
             for key, value in self._next_obs.items():
                 obs[key][step] = value
-            with torch.no_grad():
+            with torch.inference_mode():
                 action, logprob, _, value = self.agent.act(self._next_obs, generator=self.generator)
             actions[step], logprobs[step], values[step] = action, logprob, value
 
