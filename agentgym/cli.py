@@ -269,6 +269,7 @@ def train(
     device: Annotated[str | None, typer.Option(help="auto, cpu or cuda.")] = None,
     vectorization: Annotated[str | None, typer.Option(help="auto (by env cost), sync or async.")] = None,
     checkpoint_every: Annotated[int | None, typer.Option("--checkpoint-every", help="Env steps between checkpoints.")] = None,
+    keep_checkpoints: Annotated[int | None, typer.Option("--keep-checkpoints", min=0, help="Newest checkpoints to keep (default 3; 0 keeps all).")] = None,
     eval_episodes: Annotated[int | None, typer.Option("--eval-episodes", help="Episodes of the evaluation after training (0: none).")] = None,
     resume: Annotated[bool, typer.Option(help="Continue the run in --out from its latest checkpoint.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing --out folder.")] = False,
@@ -289,7 +290,7 @@ def train(
         run = train_fn(env, algo, steps, seed=seed, reward_fn=reward_code, reward_mode=reward_mode,
                        num_envs=num_envs, out=out, config=config, hyperparams=_parse_sets(set_) or None,
                        device=device, vectorization=vectorization, checkpoint_every=checkpoint_every,
-                       eval_episodes=eval_episodes, resume=resume, overwrite=overwrite, progress=progress)
+                       keep_checkpoints=keep_checkpoints, eval_episodes=eval_episodes, resume=resume, overwrite=overwrite, progress=progress)
     except (RunError, RewardCodeError, UnknownEnvError, ValueError, FileNotFoundError) as exc:
         _fail(str(exc))
         return
@@ -314,16 +315,18 @@ def eval_(
     episodes: Annotated[int | None, typer.Option(min=1, help="Episodes (default: the run's eval_episodes).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the first episode (default: the run's eval_seed).")] = None,
     stochastic: Annotated[bool | None, typer.Option("--stochastic/--deterministic", help="Sample actions, or take the most likely (default: the run's eval_deterministic; MiniGrid samples).")] = None,
+    checkpoint: Annotated[int | None, typer.Option(help="Global step of the checkpoint to evaluate (default: the latest).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Evaluate a run's latest checkpoint: mean return and success rate with 95% confidence intervals."""
+    """Evaluate a run's checkpoint (the latest by default): mean return and success rate with 95% confidence intervals."""
     from agentgym.trainers import Run, RunError
 
     if run is None:
         _fail("--run is required")
     try:
         deterministic = None if stochastic is None else not stochastic
-        result = Run.open(run).evaluate(episodes, seed=seed, deterministic=deterministic, progress=not as_json)
+        result = Run.open(run).evaluate(episodes, seed=seed, deterministic=deterministic, progress=not as_json,
+                                        checkpoint=checkpoint)
     except RunError as exc:
         _fail(str(exc))
         return

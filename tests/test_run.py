@@ -62,6 +62,30 @@ def test_run_folder_holds_config_metrics_checkpoint_status_and_eval(tmp_path):
     assert len(kept) == 3 and kept[-1] == "step_000000000512"
 
 
+def test_keep_checkpoints_zero_keeps_all_and_any_one_evaluates(tmp_path):
+    run = _train(tmp_path, steps=256, checkpoint_every=64, keep_checkpoints=0, eval_episodes=0)
+    assert [step for _, step in run.checkpoints()] == [64, 128, 192, 256]
+    early = run.evaluate(3, checkpoint=64)
+    assert json.loads((run.path / "eval.json").read_text())["checkpoint_step"] == 64
+    late = run.evaluate(3)
+    assert json.loads((run.path / "eval.json").read_text())["checkpoint_step"] == 256
+    # deterministic CartPole episodes: the first checkpoint and the last are different policies
+    assert early.returns != late.returns
+    assert run.load_backend(checkpoint=128).global_step == 128
+    with pytest.raises(RunError, match=r"no checkpoint at step 100 \(checkpoints at: 64, 128, 192, 256\)"):
+        run.evaluate(3, checkpoint=100)
+    result = runner.invoke(app, ["eval", "--run", str(run.path), "--checkpoint", "64", "--episodes", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["returns"] == early.returns
+    result = runner.invoke(app, ["eval", "--run", str(run.path), "--checkpoint", "7"])
+    assert result.exit_code != 0 and "no checkpoint at step 7" in _text(result)
+
+
+def test_keep_checkpoints_rejects_negative(tmp_path):
+    with pytest.raises(ValueError, match="keep_checkpoints must be >= 0"):
+        _train(tmp_path, keep_checkpoints=-1)
+
+
 def test_eval_reproduces_the_logged_success_rate(tmp_path):
     run = _train(tmp_path, env_id="agentgym/MiniGrid-Empty-5x5-v0", steps=1024, eval_episodes=6)
     logged = json.loads((run.path / "eval.json").read_text())

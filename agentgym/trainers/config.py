@@ -55,6 +55,8 @@ class TrainConfig:
         reward_mode: ``replace`` or ``add`` the env reward.
         env_kwargs: keyword arguments for ``gym.make``.
         checkpoint_every: env steps between checkpoints.
+        keep_checkpoints: how many of the newest checkpoints the run folder keeps (0: all of
+            them, e.g. to evaluate a learning curve afterwards).
         eval_episodes: episodes of the evaluation at the end of training (0: none).
         eval_seed: first seed of evaluation episodes (far from training seeds).
         eval_deterministic: evaluate with the most likely action (True) or sampled actions.
@@ -74,6 +76,7 @@ class TrainConfig:
     reward_mode: str = "replace"
     env_kwargs: dict[str, Any] = field(default_factory=dict)
     checkpoint_every: int = 50_000
+    keep_checkpoints: int = 3
     eval_episodes: int = 20
     eval_seed: int = 1_000_000
     eval_deterministic: bool = True
@@ -89,6 +92,8 @@ class TrainConfig:
         for name in ("steps", "num_envs", "checkpoint_every"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.keep_checkpoints < 0:
+            raise ValueError(f"keep_checkpoints must be >= 0 (0 keeps all), got {self.keep_checkpoints}")
         if self.eval_episodes < 0:
             raise ValueError(f"eval_episodes must be >= 0, got {self.eval_episodes}")
         if self.reward_mode not in ("replace", "add"):

@@ -50,8 +50,14 @@ class EpisodeTracker:
         """Record one vector step. ``rewards`` are the env's own (unnormalized) rewards."""
         self._returns += rewards
         self._lengths += 1
+        batched = isinstance(infos, Mapping)  # a vector env's dict, or SB3's list of per-env dicts
+        components = "reward_components" in infos if batched else any("reward_components" in i for i in infos)
+        if not components and not np.any(dones):
+            return  # the common step: nothing to read from the infos
         for i in range(self.num_envs):
             done = bool(dones[i])
+            if not done and not components:
+                continue
             info = self._info(infos, i, final=done)
             for name, value in (info.get("reward_components") or {}).items():
                 self._components[i][name] += float(value)

@@ -230,28 +230,29 @@ class PPO:
         """Step every env ``num_steps`` times with the current policy."""
         assert self._next_obs is not None
         T, N = self.config.num_steps, self.num_envs
-        obs = {k: torch.zeros((T, *v.shape), dtype=v.dtype, device=self.device) for k, v in self._next_obs.items()}
-        action_shape = self.action_space.shape if self.agent.continuous else ()
-        actions = torch.zeros((T, N, *action_shape), device=self.device,
-                              dtype=torch.float32 if self.agent.continuous else torch.long)
-        logprobs, values, rewards, final_values = (torch.zeros((T, N), device=self.device) for _ in range(4))
-        terminated, truncated = (torch.zeros((T, N), dtype=torch.bool, device=self.device) for _ in range(2))
+        # Per-step pieces go into lists and are stacked once at the end: one copy per buffer
+        # instead of one indexed write per buffer and step.
+        obs: dict[str, list[torch.Tensor]] = {k: [] for k in self._next_obs}
+        actions, logprobs, values = [], [], []
+        rewards = np.zeros((T, N), dtype=np.float32)
+        terminated, truncated = np.zeros((T, N), dtype=bool), np.zeros((T, N), dtype=bool)
+        final_values = torch.zeros((T, N), device=self.device)
 
         for step in range(T):
             for key, value in self._next_obs.items():
-                obs[key][step] = value
+                obs[key].append(value)
             with torch.inference_mode():
                 action, logprob, _, value = self.agent.act(self._next_obs, generator=self.generator)
-            actions[step], logprobs[step], values[step] = action, logprob, value
+            actions.append(action)
+            logprobs.append(logprob)
+            values.append(value)
 
             raw_obs, reward, term, trunc, infos = self.envs.step(self._to_env(action))
             self.global_step += N
             self.tracker.step(reward, term | trunc, infos)  # episode stats in the env's own reward units
             if self.reward_normalizer is not None:
                 reward = self.reward_normalizer(reward, term | trunc)
-            rewards[step] = torch.as_tensor(reward, dtype=torch.float32, device=self.device)
-            terminated[step] = torch.as_tensor(term, device=self.device)
-            truncated[step] = torch.as_tensor(trunc, device=self.device)
+            rewards[step], terminated[step], truncated[step] = reward, term, trunc
             self._next_obs = self._observe(raw_obs, update=self.config.norm_obs)
 
             # A time limit is not a terminal state: bootstrap from the value of the final observation
@@ -259,14 +260,19 @@ class PPO:
             cut = np.flatnonzero(trunc & ~term)
             if len(cut):
                 final = stack_obs([infos["final_obs"][i] for i in cut], self.obs_space)
-                with torch.no_grad():
+                with torch.inference_mode():
                     final_values[step, cut] = self.agent.value(self._tensors(final))
 
-        with torch.no_grad():
+        with torch.inference_mode():
             last_value = self.agent.value(self._next_obs)
-        next_values = torch.cat([values[1:], last_value.unsqueeze(0)])
-        next_values = torch.where(truncated, final_values, next_values)
-        return Rollout(obs, actions, logprobs, values, rewards, next_values, terminated, truncated)
+        # inference-mode tensors cannot enter autograd; clone them out of it once, here
+        values_t = torch.stack(values).clone()
+        truncated_t = torch.as_tensor(truncated, device=self.device)
+        next_values = torch.cat([values_t[1:], last_value.clone().unsqueeze(0)])
+        next_values = torch.where(truncated_t, final_values, next_values)
+        return Rollout({k: torch.stack(v).clone() for k, v in obs.items()}, torch.stack(actions).clone(),
+                       torch.stack(logprobs).clone(), values_t, torch.as_tensor(rewards, device=self.device),
+                       next_values, torch.as_tensor(terminated, device=self.device), truncated_t)
 
     def _update(self, rollout: Rollout, advantages: torch.Tensor, returns: torch.Tensor) -> dict[str, float]:
         """``update_epochs`` epochs of minibatch SGD on the PPO loss; returns the last epoch's stats."""
@@ -277,6 +283,7 @@ class PPO:
         b_advantages, b_returns = advantages.reshape(-1), returns.reshape(-1)
 
         indices = np.arange(self.batch_size)
+        num_mb, mb_size = cfg.num_minibatches, self.minibatch_size
         clipfracs: list[torch.Tensor] = []
         epochs = 0
         for _epoch in range(cfg.update_epochs):
@@ -287,21 +294,20 @@ class PPO:
             e_obs = {k: v[perm] for k, v in b_obs.items()}
             e_actions, e_logprobs, e_values = b_actions[perm], b_logprobs[perm], b_values[perm]
             e_advantages, e_returns = b_advantages[perm], b_returns[perm]
-            for start in range(0, self.batch_size, self.minibatch_size):
-                mb = slice(start, start + self.minibatch_size)
+            if cfg.norm_adv and mb_size > 1:
+                # Every minibatch's advantages normalized by its own mean and std, all in one go.
+                rows = e_advantages.view(num_mb, mb_size)
+                e_advantages = ((rows - rows.mean(1, keepdim=True)) / (rows.std(1, keepdim=True) + 1e-8)).view(-1)
+            logratios: list[torch.Tensor] = []
+            for start in range(0, self.batch_size, mb_size):
+                mb = slice(start, start + mb_size)
                 _, newlogprob, entropy, newvalue = self.agent.act({k: v[mb] for k, v in e_obs.items()}, e_actions[mb])
                 logratio = newlogprob - e_logprobs[mb]
                 ratio = logratio.exp()
-                with torch.no_grad():
-                    old_approx_kl = (-logratio).mean()
-                    approx_kl = ((ratio - 1) - logratio).mean()  # Schulman's low-variance k3 estimator
-                    clipfracs.append(((ratio - 1.0).abs() > cfg.clip_coef).float().mean())
-
-                mb_advantages = e_advantages[mb]
-                if cfg.norm_adv and len(mb_advantages) > 1:
-                    mb_advantages = (mb_advantages - mb_advantages.mean()) / (mb_advantages.std() + 1e-8)
+                logratios.append(logratio.detach())
 
                 # Clipped surrogate: the pessimistic bound of the ratio-weighted advantage.
+                mb_advantages = e_advantages[mb]
                 pg_loss1 = -mb_advantages * ratio
                 pg_loss2 = -mb_advantages * torch.clamp(ratio, 1 - cfg.clip_coef, 1 + cfg.clip_coef)
                 pg_loss = torch.max(pg_loss1, pg_loss2).mean()
@@ -322,6 +328,14 @@ class PPO:
                 nn.utils.clip_grad_norm_(self._params, cfg.max_grad_norm, foreach=True)
                 self.optimizer.step()
 
+            # Diagnostics once per epoch (not per minibatch): clip fraction over all minibatches,
+            # KL estimates of the last one (what the target-KL early stop looks at, as in CleanRL).
+            with torch.no_grad():
+                epoch_logratio = torch.stack(logratios)
+                clipfracs.append(((epoch_logratio.exp() - 1.0).abs() > cfg.clip_coef).float().mean())
+                logratio = epoch_logratio[-1]
+                old_approx_kl = (-logratio).mean()
+                approx_kl = ((logratio.exp() - 1) - logratio).mean()  # Schulman's low-variance k3 estimator
             if cfg.target_kl is not None and approx_kl.item() > cfg.target_kl:
                 break
 

@@ -43,7 +43,6 @@ from .config import TrainConfig, resolve_config
 from .envs import make_env_fn
 from .evaluation import EvalResult, evaluate_policy
 
-KEEP_CHECKPOINTS = 3
 console = Console(stderr=True)
 
 
@@ -162,6 +161,38 @@ class Run:
         data = json.loads(pointer.read_text())
         return self.path / "checkpoints" / data["path"], int(data["global_step"])
 
+    def checkpoints(self) -> list[tuple[Path, int]]:
+        """Every checkpoint in the folder and its global step, oldest first.
+
+        The path is the one the backend saved to (a backend may write files with other
+        suffixes beside it, as SB3's ``.zip``).
+        """
+        folder = self.path / "checkpoints"
+        found = {}
+        for file in folder.glob("step_*"):
+            stem = file.name.split(".")[0]
+            if file.name.endswith(".tmp") or not stem[len("step_"):].isdigit():
+                continue  # a write in progress, or not a checkpoint
+            found[stem] = (folder / f"{stem}.pt", int(stem[len("step_"):]))
+        return sorted(found.values(), key=lambda item: item[1])
+
+    def checkpoint(self, step: int | None = None) -> tuple[Path, int]:
+        """The checkpoint at global step ``step`` (None: the latest).
+
+        Raises:
+            RunError: there is no checkpoint (at that step); the message lists the steps there are.
+        """
+        if step is None:
+            latest = self.latest_checkpoint()
+            if latest is None:
+                raise RunError(f"{self.path} has no checkpoint yet")
+            return latest
+        for path, at in self.checkpoints():
+            if at == step:
+                return path, at
+        steps = ", ".join(str(at) for _, at in self.checkpoints()) or "none"
+        raise RunError(f"{self.path} has no checkpoint at step {step} (checkpoints at: {steps})")
+
     def _save_checkpoint(self, backend: Backend) -> None:
         folder = self.path / "checkpoints"
         folder.mkdir(exist_ok=True)
@@ -169,26 +200,29 @@ class Run:
         backend.save(folder / name)
         _atomic_write(folder / "latest.json", json.dumps({"path": name, "global_step": backend.global_step}))
         stems = sorted({p.name.split(".")[0] for p in folder.glob("step_*")})
-        for old in stems[:-KEEP_CHECKPOINTS]:
+        keep = self.config.keep_checkpoints
+        for old in (stems[:-keep] if keep else []):
             for file in folder.glob(f"{old}.*"):
                 file.unlink()
 
     # ----------------------------------------------------------------- policy
-    def load_backend(self, *, num_envs: int = 1) -> Backend:
-        """A backend with the latest checkpoint's weights (for evaluation or inspection)."""
-        latest = self.latest_checkpoint()
-        if latest is None:
-            raise RunError(f"{self.path} has no checkpoint yet")
+    def load_backend(self, *, num_envs: int = 1, checkpoint: int | None = None) -> Backend:
+        """A backend with a checkpoint's weights (default: the latest), for evaluation or inspection."""
+        path, _ = self.checkpoint(checkpoint)
         fns = [make_env_fn(self.config.env_id, seed=self.config.seed, index=i, reward_fn=self._reward_fn,
                            reward_mode=self.config.reward_mode, env_kwargs=self.config.env_kwargs)
                for i in range(num_envs)]
         backend = make_backend(self.config, fns, vectorization="sync")
-        backend.load(latest[0])
+        backend.load(path)
         return backend
 
     def evaluate(self, episodes: int | None = None, *, seed: int | None = None, deterministic: bool | None = None,
-                 batch: int = 8, progress: bool = False, save: bool = True) -> EvalResult:
-        """Mean return and success rate of the latest checkpoint over seeded episodes, with 95% CIs.
+                 batch: int = 8, progress: bool = False, save: bool = True,
+                 checkpoint: int | None = None) -> EvalResult:
+        """Mean return and success rate of a checkpoint over seeded episodes, with 95% CIs.
+
+        ``checkpoint`` is a global step with a checkpoint (see :meth:`checkpoints`); by default
+        the latest. ``save`` writes the result and the checkpoint's step to ``eval.json``.
 
         Episode k is reset with ``seed + k`` (default seed: ``config.eval_seed``); sampled actions
         (``deterministic=False``, the MiniGrid default) come from the checkpoint's saved RNG state.
@@ -198,7 +232,8 @@ class Run:
         seed = self.config.eval_seed if seed is None else seed
         if deterministic is None:
             deterministic = self.config.eval_deterministic
-        backend = self.load_backend()
+        _, step = self.checkpoint(checkpoint)
+        backend = self.load_backend(checkpoint=step)
         env_fn = make_env_fn(self.config.env_id, seed=seed, reward_fn=self._reward_fn,
                              reward_mode=self.config.reward_mode, env_kwargs=self.config.env_kwargs)
         try:
@@ -211,8 +246,7 @@ class Run:
         finally:
             backend.close()
         if save:
-            latest = self.latest_checkpoint()
-            data = {"checkpoint_step": latest[1] if latest else None, **result.to_dict()}
+            data = {"checkpoint_step": step, **result.to_dict()}
             _atomic_write(self.path / "eval.json", json.dumps(data, indent=2))
         return result
 
@@ -277,6 +311,7 @@ def train(
     device: str | None = None,
     vectorization: str | None = None,
     checkpoint_every: int | None = None,
+    keep_checkpoints: int | None = None,
     eval_episodes: int | None = None,
     env_kwargs: dict[str, Any] | None = None,
     resume: bool = False,
@@ -314,7 +349,8 @@ def train(
             raise RunError(f"{out} was trained with reward code that is not in the folder; pass reward_fn")
         cfg = run.config
         for name, value in (("steps", steps), ("device", device), ("vectorization", vectorization),
-                            ("checkpoint_every", checkpoint_every), ("eval_episodes", eval_episodes)):
+                            ("checkpoint_every", checkpoint_every), ("keep_checkpoints", keep_checkpoints),
+                            ("eval_episodes", eval_episodes)):
             if value is not None:
                 setattr(cfg, name, value)
         cfg.validate()
@@ -327,6 +363,7 @@ def train(
             raise ValueError("env_id is required (unless resuming a run)")
         overrides = {"algo": algo, "steps": steps, "seed": seed, "num_envs": num_envs, "device": device,
                      "vectorization": vectorization, "checkpoint_every": checkpoint_every,
+                     "keep_checkpoints": keep_checkpoints,
                      "eval_episodes": eval_episodes, "reward_mode": reward_mode, "env_kwargs": env_kwargs,
                      "hyperparams": hyperparams}
         cfg = resolve_config(env_id, file=config, overrides=overrides)
