@@ -440,6 +440,142 @@ def demo(
         console.print(f"evaluation: {run.evaluate(20)}", highlight=False)
 
 
+@app.command("serve-llm")
+def serve_llm(
+    model: Annotated[str | None, typer.Option("--model", "-m", help="LLM spec: local (embedded SmolLM2-135M-Instruct), local:<HF id | folder | file.gguf>, or openai:<model>[@<base_url>] to relay. Default: $AGENTGYM_LLM, else local.")] = None,
+    host: Annotated[str, typer.Option(help="Address to bind; loopback only unless --allow-remote.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0 picks a free one).")] = 8000,
+    name: Annotated[str | None, typer.Option("--name", help="Model id the server lists and answers as (default: the model's name).")] = None,
+    allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Allow a non-loopback --host. The server has no authentication: anyone who reaches it can use the model.")] = False,
+    max_n: Annotated[int, typer.Option("--max-n", min=1, help="Most choices per request (a larger n gets this many).")] = 16,
+    preload: Annotated[bool, typer.Option("--preload/--lazy", help="Load a local model before serving, or on the first request.")] = True,
+    device: Annotated[str, typer.Option(help="Local model device: auto, cpu, cuda, mps.")] = "auto",
+) -> None:
+    """Serve an LLM over an OpenAI-compatible API (POST /v1/chat/completions, GET /v1/models); Ctrl-C stops.
+
+    Any OpenAI client can use it, and so can agentgym:
+    AGENTGYM_LLM='openai:<name>@http://127.0.0.1:8000/v1'. Requests are answered one generation at a time.
+    """
+    from agentgym.reward_synth import LLMError, LLMServer, LocalClient, make_client
+    from agentgym.reward_synth.serve import check_host
+
+    try:
+        check_host(host, allow_remote)  # before loading anything
+        client = make_client(model)
+        if isinstance(client, LocalClient):
+            client.device = device
+            if preload:
+                with console.status(f"loading {client.name} ...".replace("[", "\\[")):
+                    seconds = client.load().load_seconds
+                console.print(f"loaded {client.name} in {seconds:.1f}s", highlight=False, markup=False)
+        server = LLMServer(client, host, port, name, allow_remote=allow_remote, max_n=max_n)
+        server.bind()
+    except (ValueError, LLMError) as exc:
+        _fail(str(exc))
+        return
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}. Is another server on that port? "
+              f"Choose another with --port (0 picks a free one).")
+        return
+    from rich.markup import escape
+
+    url = server.url
+    console.print(f"Serving [bold]{escape(client.name)}[/] as model [bold]{escape(server.model_name)}[/] "
+                  f"at [bold]{escape(url)}[/]  (Ctrl-C stops)", highlight=False, soft_wrap=True)
+    console.print(f"""
+Point agentgym at it:
+  export AGENTGYM_LLM='openai:{server.model_name}@{url}'
+Point any OpenAI client at it (no key needed):
+  export OPENAI_BASE_URL={url} OPENAI_API_KEY=not-needed
+  python -c "from openai import OpenAI; r = OpenAI().chat.completions.create(model='{server.model_name}', \\
+      messages=[{{'role': 'user', 'content': 'Say hi.'}}], max_tokens=32); print(r.choices[0].message.content)"
+""", highlight=False, markup=False, soft_wrap=True)  # soft_wrap: keep the commands copyable
+    try:
+        server.serve_forever()  # in this thread, so Ctrl-C lands here; requests run in daemon threads
+    except KeyboardInterrupt:
+        pass
+    console.print("stopped")
+
+
+reward_app = typer.Typer(help="Reward synthesis: an LLM writes, checks, trains with and refines reward code.",
+                         no_args_is_help=True)
+app.add_typer(reward_app, name="reward")
+
+
+@reward_app.command("synth")
+def reward_synth(
+    env: Annotated[str, typer.Option("--env", "-e", help="Env id (agentgym namespace optional).")],
+    task: Annotated[str | None, typer.Option(help="The task in words (default: the env's TaskSpec task).")] = None,
+    samples: Annotated[int, typer.Option(min=1, help="Candidates the LLM writes per round (Eureka: 16).")] = 4,
+    iterations: Annotated[int, typer.Option(min=1, help="Rounds of write, check, train, reflect.")] = 3,
+    steps: Annotated[int | None, typer.Option(min=1, help="PPO steps per candidate (default: MiniGrid 50k, MuJoCo 200k).")] = None,
+    llm: Annotated[str | None, typer.Option(help="LLM: local[:smollm2|HF id|path] or openai:MODEL[@BASE_URL] (default: $AGENTGYM_LLM or the embedded SmolLM2).")] = None,
+    out: Annotated[str | None, typer.Option(help="Output folder (default runs/synth_<env>_<time>).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of training, critic samples and evaluation.")] = 0,
+    workers: Annotated[int | None, typer.Option(min=1, help="Candidates trained in parallel (default: one per core).")] = None,
+    num_envs: Annotated[int | None, typer.Option("--num-envs", min=1, help="Envs per candidate's training.")] = None,
+    eval_episodes: Annotated[int, typer.Option("--eval-episodes", min=1, help="Evaluation episodes per candidate (fitness).")] = 20,
+    reward_mode: Annotated[str, typer.Option("--reward-mode", help="replace or add the env reward.")] = "replace",
+    temperature: Annotated[float, typer.Option(min=0.0, help="LLM sampling temperature.")] = 0.7,
+    max_tokens: Annotated[int, typer.Option("--max-tokens", min=16, help="LLM reply length limit.")] = 768,
+) -> None:
+    """Synthesize a reward for ENV: the best program goes to OUT/best_reward.py, the story to OUT/report.md.
+
+    Point it at a strong model with an OpenAI-compatible endpoint, e.g.
+    --llm openai:gpt-4o (OPENAI_API_KEY set) or --llm openai:MODEL@http://127.0.0.1:8000/v1.
+    """
+    from agentgym.reward_synth.llm import GenerationConfig, LLMError, make_client
+    from agentgym.reward_synth.loop import SynthConfig, synthesize
+
+    env_id = _resolve(env)
+    folder = out or f"runs/synth_{env_id.split('/')[-1]}_{time.strftime('%Y%m%d-%H%M%S')}"
+    try:
+        client = make_client(llm)
+        config = SynthConfig(env_id, task=task, samples=samples, iterations=iterations, train_steps=steps, seed=seed,
+                             workers=workers, num_envs=num_envs, eval_episodes=eval_episodes, reward_mode=reward_mode,
+                             generation=GenerationConfig(temperature=temperature, max_tokens=max_tokens, seed=seed))
+        result = synthesize(client, config, folder, on_event=lambda line: console.print(line, highlight=False))
+    except (ValueError, LLMError) as exc:
+        _fail(str(exc))
+        return
+    console.print(f"critic rejected {result.critic_catch_rate():.0%} of the candidates", highlight=False)
+    if result.best is None:
+        console.print(f"no candidate trained; see {folder}/report.md", highlight=False)
+        raise typer.Exit(1)
+    console.print(f"best: {result.best.name}, success {result.best.success_rate:.0%} -> {result.best_path}\n"
+                  f"report: {folder}/report.md\n"
+                  f"train with it: agentgym train --env {env_id} --reward-code {result.best_path}", highlight=False)
+
+
+@reward_app.command("check")
+def reward_check(
+    file: Annotated[str, typer.Argument(help="A reward file (or an LLM reply holding a ```python block).")],
+    env: Annotated[str, typer.Option("--env", "-e", help="Env whose random transitions the code runs on.")],
+    samples: Annotated[int, typer.Option(min=1, help="Transitions to run it on.")] = 256,
+    seed: Annotated[int, typer.Option(help="Seed of the sampled transitions.")] = 0,
+) -> None:
+    """Run the reward critic on a file: static checks, then the sandbox on sampled transitions."""
+    from pathlib import Path
+
+    from agentgym.reward_synth.critic import critique, sample_transitions
+
+    path = Path(file)
+    if not path.is_file():
+        _fail(f"no such file: {file}")
+    result = critique(path.read_text(), sample_transitions(_resolve(env), samples, seed), name=str(path))
+    if not result.ok:
+        _fail(result.feedback(), code=1)
+    table = Table(title=f"{path.name} on {samples} random transitions of {env}")
+    for col in ("term", "mean", "std", "min", "max"):
+        table.add_column(col)
+    for name, s in result.stats.items():
+        table.add_row(name, *(f"{s[k]:.4g}" for k in ("mean", "std", "min", "max")))
+    console.print(table)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    console.print("[green]passed[/]")
+
+
 def main() -> None:
     app()
 

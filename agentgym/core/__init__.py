@@ -1,4 +1,4 @@
-"""The common step API: text spaces, the TextEnv base, TaskSpec, reward functions, trajectories.
+"""The common step API: text spaces, the TextEnv base, TaskSpec, reward functions (and their sandbox), trajectories.
 
 Depends on nothing else in agentgym.
 """
@@ -12,6 +12,7 @@ from .reward import (
     check_reward_code,
     load_reward_fn,
 )
+from .sandbox import Sandbox, SandboxedRewardFn, SandboxError, SandboxLimits, load_sandboxed_reward_fn
 from .spaces import PRINTABLE_CHARSET, text_space, to_printable
 from .task_spec import StateField, TaskSpec, get_compact_state, get_task_spec
 from .text_env import TEXT_STATE_FIELDS, TextEnv
@@ -25,6 +26,10 @@ __all__ = [
     "RewardFn",
     "RewardFnError",
     "RewardWrapper",
+    "Sandbox",
+    "SandboxError",
+    "SandboxLimits",
+    "SandboxedRewardFn",
     "StateField",
     "Step",
     "TaskSpec",
@@ -34,6 +39,7 @@ __all__ = [
     "get_compact_state",
     "get_task_spec",
     "load_reward_fn",
+    "load_sandboxed_reward_fn",
     "load_trajectories",
     "rollout",
     "save_trajectories",

@@ -19,8 +19,9 @@ Example:
 
 Loading checks the code statically and rejects, with the offending line, anything outside a
 small allowed subset (see :data:`ALLOWED_IMPORTS` and :data:`FORBIDDEN_NAMES`). This guards
-against mistakes and obvious escapes; running untrusted code with OS-level limits is the job
-of the reward-synthesis sandbox.
+against mistakes and obvious escapes. Untrusted code (LLM-written, or plugged into training)
+runs in :mod:`agentgym.core.sandbox`, a separate process under OS-level limits; the trainers
+only ever load reward code that way.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ _SAFE_BUILTINS = (
     "int", "isinstance", "len", "list", "map", "max", "min", "pow", "range", "reversed", "round",
     "set", "slice", "sorted", "str", "sum", "tuple", "zip", "hasattr", "print", "repr", "type",
     "ValueError", "TypeError", "KeyError", "IndexError", "ZeroDivisionError", "ArithmeticError",
-    "Exception", "True", "False", "None", "NotImplementedError",
+    "Exception", "True", "False", "None", "NotImplementedError", "RuntimeError", "AssertionError",
+    "OverflowError", "FloatingPointError", "LookupError", "iter", "next", "callable", "format",
 )
 # Numpy functions that touch files, the network or arbitrary Python objects.
 _FORBIDDEN_ATTRS = frozenset(
@@ -77,15 +79,17 @@ class RewardCodeError(ValueError):
 class RewardFnError(RuntimeError):
     """A loaded reward function raised or returned something outside the contract.
 
-    ``lineno`` is the line of the reward code where it raised, when known.
+    ``lineno`` is the line of the reward code where it raised, when known; ``traceback`` the
+    traceback restricted to the reward code's frames, when known (what an LLM author reads).
     """
 
-    def __init__(self, message: str, lineno: int | None = None) -> None:
+    def __init__(self, message: str, lineno: int | None = None, traceback: str | None = None) -> None:
         super().__init__(message)
         self.lineno = lineno
+        self.traceback = traceback
 
-    def __reduce__(self) -> tuple[Any, ...]:  # keep lineno across processes (vector-env workers)
-        return (type(self), (str(self), self.lineno))
+    def __reduce__(self) -> tuple[Any, ...]:  # keep lineno and traceback across processes (vector-env workers)
+        return (type(self), (str(self), self.lineno, self.traceback))
 
 
 def _reward_line(exc: BaseException, filename: str) -> int | None:
@@ -245,13 +249,10 @@ def _is_file(text: str) -> bool:
         return False
 
 
-def load_reward_fn(source: str | Path, *, name: str | None = None) -> RewardFn:
-    """Load ``compute_reward`` from a file path or a code string, checking it first.
+def read_reward_source(source: str | Path, name: str | None = None) -> tuple[str, str]:
+    """``(code, name)`` of reward code given as a file path or as a code string.
 
     Raises:
-        RewardCodeError: the code does not parse, lacks the function, has the wrong signature,
-            imports a module outside :data:`ALLOWED_IMPORTS` or uses a forbidden name. The
-            message names the line.
         FileNotFoundError: ``source`` is a path that does not exist.
     """
     looks_like_path = isinstance(source, str) and "\n" not in source and (
@@ -261,9 +262,20 @@ def load_reward_fn(source: str | Path, *, name: str | None = None) -> RewardFn:
         path = Path(source)
         if not path.is_file():
             raise FileNotFoundError(f"reward file not found: {path}")
-        code, name = path.read_text(), name or str(path)
-    else:
-        code, name = str(source), name or "<reward>"
+        return path.read_text(), name or str(path)
+    return str(source), name or "<reward>"
+
+
+def load_reward_fn(source: str | Path, *, name: str | None = None) -> RewardFn:
+    """Load ``compute_reward`` from a file path or a code string, checking it first.
+
+    Raises:
+        RewardCodeError: the code does not parse, lacks the function, has the wrong signature,
+            imports a module outside :data:`ALLOWED_IMPORTS` or uses a forbidden name. The
+            message names the line.
+        FileNotFoundError: ``source`` is a path that does not exist.
+    """
+    code, name = read_reward_source(source, name)
     check_reward_code(code, name)
     namespace = _namespace()
     try:

@@ -19,6 +19,8 @@ import gymnasium as gym
 
 from agentgym.core import RewardFn, RewardWrapper
 
+from .rewards import StateReporter
+
 
 def resolve_any_env_id(env_id: str) -> str:
     """An agentgym id (namespace optional, with "did you mean") or any other registered gymnasium id."""
@@ -40,8 +42,12 @@ def make_env_fn(
     reward_fn: RewardFn | None = None,
     reward_mode: str = "replace",
     env_kwargs: dict[str, Any] | None = None,
+    report_state: bool = False,
 ) -> Callable[[], gym.Env]:
     """A picklable thunk that builds sub-env ``index``; reward code, if any, wraps it.
+
+    ``report_state`` puts the compact state in every info instead (for rewards computed
+    outside the envs, see :mod:`agentgym.trainers.rewards`).
 
     Workers of an async vector env run single-threaded (``OMP_NUM_THREADS=1``) so that a few
     processes do not oversubscribe the cores.
@@ -59,6 +65,8 @@ def make_env_fn(
         env = gym.make(env_id, disable_env_checker=True, **kwargs)
         if reward_fn is not None:
             env = RewardWrapper(env, reward_fn, mode=reward_mode)
+        if report_state:
+            env = StateReporter(env)
         env.action_space.seed(seed + index)
         return env
 

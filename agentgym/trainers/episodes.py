@@ -46,17 +46,26 @@ class EpisodeTracker:
         self._finished: list[dict[str, float]] = []
 
     def step(self, rewards: np.ndarray, dones: np.ndarray,
-             infos: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> None:
-        """Record one vector step. ``rewards`` are the env's own (unnormalized) rewards."""
+             infos: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+             components: Mapping[str, np.ndarray] | None = None) -> None:
+        """Record one vector step. ``rewards`` are the env's own (unnormalized) rewards.
+
+        Reward components come from ``info["reward_components"]``, or from ``components``
+        (name -> one value per env) when the rewards were computed outside the envs.
+        """
         self._returns += rewards
         self._lengths += 1
+        if components:
+            for name, values in components.items():
+                for i in range(self.num_envs):
+                    self._components[i][name] += float(values[i])
         batched = isinstance(infos, Mapping)  # a vector env's dict, or SB3's list of per-env dicts
-        components = "reward_components" in infos if batched else any("reward_components" in i for i in infos)
-        if not components and not np.any(dones):
+        in_infos = "reward_components" in infos if batched else any("reward_components" in i for i in infos)
+        if not in_infos and not np.any(dones):
             return  # the common step: nothing to read from the infos
         for i in range(self.num_envs):
             done = bool(dones[i])
-            if not done and not components:
+            if not done and not in_infos:
                 continue
             info = self._info(infos, i, final=done)
             for name, value in (info.get("reward_components") or {}).items():

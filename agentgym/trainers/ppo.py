@@ -38,6 +38,7 @@ from .backend import UpdateCallback
 from .episodes import EpisodeTracker
 from .networks import ActorCritic, flatten_obs, normalizable_shapes, stack_obs, to_tensors
 from .normalize import ObsNormalizer, RewardNormalizer
+from .rewards import RolloutReward
 from .vector import VectorMode, make_vector_env
 
 CHECKPOINT_FORMAT = 1
@@ -143,11 +144,14 @@ class PPO:
             leaves torch's setting alone. One by default: these small networks gain nothing from
             intra-op threads, and two threads competing with the env for two cores made PPO
             ~30x slower on CartPole.
+        reward: rewards computed a rollout at a time outside the envs (sandboxed reward code;
+            see :mod:`agentgym.trainers.rewards`); the envs must report their compact state.
     """
 
     def __init__(self, env_fns: Sequence[Callable[[], gym.Env]], config: PPOConfig | Mapping[str, Any] | None = None,
                  *, seed: int = 0, device: str | torch.device = "auto", vectorization: VectorMode = "auto",
-                 envs_per_worker: int | None = None, torch_threads: int | None = 1) -> None:
+                 envs_per_worker: int | None = None, torch_threads: int | None = 1,
+                 reward: RolloutReward | None = None) -> None:
         self.config = config if isinstance(config, PPOConfig) else PPOConfig.from_dict(config or {})
         cfg = self.config
         self.seed = seed
@@ -186,6 +190,7 @@ class PPO:
         self.obs_normalizer = ObsNormalizer(normalizable_shapes(self.obs_space), cfg.clip_obs) if cfg.norm_obs else None
         self.reward_normalizer = RewardNormalizer(self.num_envs, cfg.gamma, cfg.clip_reward) if cfg.norm_reward else None
 
+        self.reward = reward
         self.global_step = 0
         self.updates = 0
         self.tracker = EpisodeTracker(self.num_envs)
@@ -202,7 +207,10 @@ class PPO:
         """
         cfg = self.config
         if self._next_obs is None:
-            self._next_obs = self._observe(self.envs.reset(seed=self._reset_seed)[0], update=cfg.norm_obs)
+            obs, infos = self.envs.reset(seed=self._reset_seed)
+            if self.reward is not None:
+                self.reward.reset(infos)
+            self._next_obs = self._observe(obs, update=cfg.norm_obs)
         start_time, start_step = time.perf_counter(), self.global_step
         while self.global_step < total_steps:
             lr = cfg.learning_rate * (1.0 - self.global_step / total_steps) if cfg.anneal_lr else cfg.learning_rate
@@ -237,6 +245,7 @@ class PPO:
         rewards = np.zeros((T, N), dtype=np.float32)
         terminated, truncated = np.zeros((T, N), dtype=bool), np.zeros((T, N), dtype=bool)
         final_values = torch.zeros((T, N), device=self.device)
+        deferred: list[tuple[np.ndarray, dict[str, Any]]] = []  # (dones, infos) awaiting their rewards
 
         for step in range(T):
             for key, value in self._next_obs.items():
@@ -247,12 +256,16 @@ class PPO:
             logprobs.append(logprob)
             values.append(value)
 
-            raw_obs, reward, term, trunc, infos = self.envs.step(self._to_env(action))
+            env_action = self._to_env(action)
+            raw_obs, reward, term, trunc, infos = self.envs.step(env_action)
             self.global_step += N
-            self.tracker.step(reward, term | trunc, infos)  # episode stats in the env's own reward units
-            if self.reward_normalizer is not None:
-                reward = self.reward_normalizer(reward, term | trunc)
-            rewards[step], terminated[step], truncated[step] = reward, term, trunc
+            if self.reward is not None:  # rewards come at the end of the rollout, all in one call
+                self.reward.record(env_action, term | trunc, infos)
+                deferred.append((term | trunc, infos))
+                rewards[step] = reward
+            else:
+                rewards[step] = self._account(reward, term | trunc, infos)
+            terminated[step], truncated[step] = term, trunc
             self._next_obs = self._observe(raw_obs, update=self.config.norm_obs)
 
             # A time limit is not a terminal state: bootstrap from the value of the final observation
@@ -262,6 +275,11 @@ class PPO:
                 final = stack_obs([infos["final_obs"][i] for i in cut], self.obs_space)
                 with torch.inference_mode():
                     final_values[step, cut] = self.agent.value(self._tensors(final))
+
+        if self.reward is not None:
+            shaped, components = self.reward.flush(rewards)
+            for step, (dones, infos) in enumerate(deferred):
+                rewards[step] = self._account(shaped[step], dones, infos, {k: v[step] for k, v in components.items()})
 
         with torch.inference_mode():
             last_value = self.agent.value(self._next_obs)
@@ -273,6 +291,14 @@ class PPO:
         return Rollout({k: torch.stack(v).clone() for k, v in obs.items()}, torch.stack(actions).clone(),
                        torch.stack(logprobs).clone(), values_t, torch.as_tensor(rewards, device=self.device),
                        next_values, torch.as_tensor(terminated, device=self.device), truncated_t)
+
+    def _account(self, reward: np.ndarray, dones: np.ndarray, infos: dict[str, Any],
+                 components: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """Episode stats (in the reward's own units), then the reward as training sees it (normalized)."""
+        self.tracker.step(reward, dones, infos, components)
+        if self.reward_normalizer is not None:
+            reward = self.reward_normalizer(reward, dones)
+        return reward
 
     def _update(self, rollout: Rollout, advantages: torch.Tensor, returns: torch.Tensor) -> dict[str, float]:
         """``update_epochs`` epochs of minibatch SGD on the PPO loss; returns the last epoch's stats."""

