@@ -280,6 +280,7 @@ def train(
     Ctrl-C stops after the current update and saves a checkpoint; --resume continues it.
     """
     from agentgym.core import RewardCodeError, RewardFnError
+    from agentgym.core.sandbox import SandboxError
     from agentgym.envs.registration import UnknownEnvError
     from agentgym.trainers import RunError
     from agentgym.trainers import train as train_fn
@@ -291,7 +292,7 @@ def train(
                        num_envs=num_envs, out=out, config=config, hyperparams=_parse_sets(set_) or None,
                        device=device, vectorization=vectorization, checkpoint_every=checkpoint_every,
                        keep_checkpoints=keep_checkpoints, eval_episodes=eval_episodes, resume=resume, overwrite=overwrite, progress=progress)
-    except (RunError, RewardCodeError, UnknownEnvError, ValueError, FileNotFoundError) as exc:
+    except (RunError, RewardCodeError, UnknownEnvError, ValueError, FileNotFoundError, SandboxError) as exc:
         _fail(str(exc))
         return
     except RewardFnError as exc:
@@ -524,6 +525,7 @@ def reward_synth(
     Point it at a strong model with an OpenAI-compatible endpoint, e.g.
     --llm openai:gpt-4o (OPENAI_API_KEY set) or --llm openai:MODEL@http://127.0.0.1:8000/v1.
     """
+    from agentgym.core.sandbox import SandboxError
     from agentgym.reward_synth.llm import GenerationConfig, LLMError, make_client
     from agentgym.reward_synth.loop import SynthConfig, synthesize
 
@@ -535,7 +537,7 @@ def reward_synth(
                              workers=workers, num_envs=num_envs, eval_episodes=eval_episodes, reward_mode=reward_mode,
                              generation=GenerationConfig(temperature=temperature, max_tokens=max_tokens, seed=seed))
         result = synthesize(client, config, folder, on_event=lambda line: console.print(line, highlight=False))
-    except (ValueError, LLMError) as exc:
+    except (ValueError, LLMError, SandboxError) as exc:
         _fail(str(exc))
         return
     console.print(f"critic rejected {result.critic_catch_rate():.0%} of the candidates", highlight=False)
