@@ -10,6 +10,7 @@ import time
 import traceback
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -266,6 +267,9 @@ def train(
     set_: Annotated[list[str] | None, typer.Option("--set", help="Hyperparameter override key=value (repeatable), e.g. --set learning_rate=3e-4.")] = None,
     reward_code: Annotated[str | None, typer.Option("--reward-code", help="File defining compute_reward(state, action, next_state, info).")] = None,
     reward_mode: Annotated[str | None, typer.Option("--reward-mode", help="replace or add the env reward.")] = None,
+    intrinsic: Annotated[str | None, typer.Option("--intrinsic", help="Add an intrinsic reward: llm-feedback (an LLM labels the env's event messages as helpful or not, ONI/Motif style; MiniGrid and text envs).")] = None,
+    intrinsic_model: Annotated[str, typer.Option("--intrinsic-model", help="LLM of the annotator: local (embedded SmolLM2), local:PATH, or openai:MODEL[@URL].")] = "local",
+    intrinsic_coef: Annotated[float, typer.Option("--intrinsic-coef", min=0.0, help="alpha_int, the intrinsic reward's weight.")] = 0.1,
     device: Annotated[str | None, typer.Option(help="auto, cpu or cuda.")] = None,
     vectorization: Annotated[str | None, typer.Option(help="auto (by env cost), sync or async.")] = None,
     checkpoint_every: Annotated[int | None, typer.Option("--checkpoint-every", help="Env steps between checkpoints.")] = None,
@@ -282,18 +286,24 @@ def train(
     from agentgym.core import RewardCodeError, RewardFnError
     from agentgym.core.sandbox import SandboxError
     from agentgym.envs.registration import UnknownEnvError
+    from agentgym.reward_synth.intrinsic import AnnotatorError
+    from agentgym.reward_synth.llm import LLMError
     from agentgym.trainers import RunError
     from agentgym.trainers import train as train_fn
 
     if env is None and not resume:
         _fail("--env is required (or --resume with --out)")
     try:
-        run = train_fn(env, algo, steps, seed=seed, reward_fn=reward_code, reward_mode=reward_mode,
+        spec = _intrinsic_spec(intrinsic, intrinsic_model, intrinsic_coef, resume, out)
+        run = train_fn(env, algo, steps, seed=seed, reward_fn=reward_code, reward_mode=reward_mode, intrinsic=spec,
                        num_envs=num_envs, out=out, config=config, hyperparams=_parse_sets(set_) or None,
                        device=device, vectorization=vectorization, checkpoint_every=checkpoint_every,
                        keep_checkpoints=keep_checkpoints, eval_episodes=eval_episodes, resume=resume, overwrite=overwrite, progress=progress)
-    except (RunError, RewardCodeError, UnknownEnvError, ValueError, FileNotFoundError, SandboxError) as exc:
+    except (RunError, RewardCodeError, UnknownEnvError, ValueError, FileNotFoundError, SandboxError, LLMError) as exc:
         _fail(str(exc))
+        return
+    except AnnotatorError as exc:
+        _fail(f"{exc}\nThe run folder keeps its last checkpoint and the labels so far; use --resume.", code=1)
         return
     except RewardFnError as exc:
         _fail(f"the reward code failed during training: {exc}\n"
@@ -308,6 +318,21 @@ def train(
                       f"success {data['success_rate']:.1%}", highlight=False)
     elif status["state"] == "interrupted":
         console.print(f"interrupted: resume with  agentgym train --resume --out {run.path}", highlight=False)
+
+
+def _intrinsic_spec(kind: str | None, model: str, coef: float, resume: bool, out: str | None) -> Any:
+    """The intrinsic reward asked for on the command line, or the one a resumed run was trained with."""
+    from agentgym.reward_synth.intrinsic import LLMFeedback
+    from agentgym.trainers.config import TrainConfig
+
+    if kind is None:
+        if resume and out is not None and (Path(out) / "config.json").is_file():
+            saved = TrainConfig.load(Path(out) / "config.json").intrinsic
+            return LLMFeedback.from_dict(saved) if saved else None
+        return None
+    if kind != LLMFeedback.kind:
+        raise ValueError(f"unknown intrinsic reward {kind!r}; available: {LLMFeedback.kind}")
+    return LLMFeedback(model, alpha_int=coef)
 
 
 @app.command("eval")

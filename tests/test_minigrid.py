@@ -96,7 +96,7 @@ def test_babyai_mission_is_in_the_observation():
 
 def test_progress_only_when_asked():
     obs, info = _make("agentgym/MiniGrid-DoorKey-5x5-v0").reset(seed=0)
-    assert "progress" not in info and set(info) == {"task", "success"}
+    assert "progress" not in info and set(info) == {"task", "success", "message"}
     env = _make("agentgym/MiniGrid-DoorKey-5x5-v0", with_progress=True)
     _, info = env.reset(seed=0)
     assert info["progress"] == 0.0

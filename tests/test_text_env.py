@@ -54,9 +54,10 @@ def test_reset_info_has_the_standard_keys():
     env = Lock()
     obs, info = env.reset(seed=1)
     assert obs.startswith("The dial shows 0.")
-    assert set(info) == {"task", "admissible_actions", "valid_action", "success", "progress"}
+    assert set(info) == {"task", "admissible_actions", "valid_action", "success", "progress", "message"}
     assert info["admissible_actions"] == ["turn"]
     assert info["valid_action"] is True and info["success"] is False and info["progress"] == 0.0
+    assert info["message"] == ""
     assert env.observation_space.contains(obs)
 
 

@@ -129,6 +129,10 @@ class TextEnv(gym.Env[str, str]):
         """Ground-truth progress in [0, 1], or ``None`` where unknown."""
         return None
 
+    def _message(self) -> str:
+        """What the last step did, as a short event message (``""`` when nothing notable; see ``info["message"]``)."""
+        return ""
+
     def _truncated(self) -> bool:
         """Whether the episode is cut now (e.g. an env's own step limit); checked after each step."""
         return False
@@ -210,6 +214,7 @@ class TextEnv(gym.Env[str, str]):
             "task": self._task(),
             "valid_action": self._last_valid,
             "success": bool(self._success()),
+            "message": self._message() if self._last_valid else "",
         }
         admissible = self._admissible()
         if admissible is not None:

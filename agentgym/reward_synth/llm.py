@@ -433,6 +433,7 @@ class _LoadedModel:
             raise LLMError(f"could not load model {source!r}{f' ({gguf_file})' if gguf_file else ''}: {exc}.{hint}") from exc
         self.model.to(self.device).eval()
         self.lock = threading.Lock()
+        self._prefixes: dict[str, tuple[int, Any]] = {}
         self.load_seconds = time.perf_counter() - start
         eos = self.model.generation_config.eos_token_id
         if eos is None:
@@ -480,6 +481,38 @@ class _LoadedModel:
                 prompt_tokens=prompt_len, completion_tokens=len(tokens) + (end is not None)))
         # Greedy decoding gives every sample the same text: decode once, copy.
         return completions if sample else completions * n
+
+
+    def next_token_probs(self, text: str, options: Sequence[Sequence[str]], prefix: str = "") -> list[float]:
+        """Probability that the token after raw ``prefix + text`` starts each option (summed over its
+        spellings). The prefix's keys and values are computed once and kept (the last 4 prefixes)."""
+        import copy
+
+        import torch
+
+        groups = []
+        for spellings in options:
+            ids = {self.tokenizer.encode(word, add_special_tokens=False)[0] for word in spellings if word}
+            if not ids:
+                raise ValueError(f"empty option {spellings!r}")
+            groups.append(sorted(ids))
+        with self.lock, torch.inference_mode():
+            ids = self.tokenizer(text, return_tensors="pt", add_special_tokens=False)["input_ids"].to(self.device)
+            past = None
+            if prefix:
+                if prefix not in self._prefixes:
+                    pre = self.tokenizer(prefix, return_tensors="pt", add_special_tokens=False)["input_ids"].to(self.device)
+                    self._prefixes[prefix] = (pre.shape[1], self.model(input_ids=pre, use_cache=True).past_key_values)
+                    while len(self._prefixes) > 4:
+                        self._prefixes.pop(next(iter(self._prefixes)))
+                length, cached = self._prefixes[prefix]
+                past = copy.deepcopy(cached)  # the forward pass below appends to it
+                mask = torch.ones((1, length + ids.shape[1]), dtype=torch.long, device=self.device)
+                logits = self.model(input_ids=ids, attention_mask=mask, past_key_values=past, use_cache=True).logits
+            else:
+                logits = self.model(input_ids=ids).logits
+            probs = torch.softmax(logits[0, -1].float(), dim=-1)
+            return [float(probs[g].sum()) for g in groups]
 
 
 _CACHE: dict[tuple[str, str | None, str, str], _LoadedModel] = {}
@@ -544,6 +577,13 @@ class LocalClient:
         so the global RNG is untouched); temperature 0 is greedy (all ``n`` replies equal).
         """
         return [c.text for c in self.generate(messages, n=n, config=config)]
+
+    def next_token_probs(self, text: str, options: Sequence[Sequence[str]], prefix: str = "") -> list[float]:
+        """Scoring instead of sampling: the probability that the model continues raw ``prefix + text``
+        (no chat template) with each option, each option given as its spellings (e.g.
+        ``[[" yes", " Yes"], [" no", " No"]]``; only their first tokens count). A ``prefix`` shared
+        by many calls (few-shot examples) is run through the model once and cached."""
+        return self.load().next_token_probs(text, options, prefix)
 
 
 # --------------------------------------------------------------------------------------------------

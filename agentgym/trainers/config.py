@@ -53,6 +53,7 @@ class TrainConfig:
         vectorization: ``auto`` (by env cost), ``sync`` or ``async``.
         reward_code: path of a ``compute_reward`` file (copied into the run folder), or None.
         reward_mode: ``replace`` or ``add`` the env reward.
+        intrinsic: the intrinsic reward's settings (e.g. ``{"kind": "llm-feedback", ...}``), or None.
         env_kwargs: keyword arguments for ``gym.make``.
         checkpoint_every: env steps between checkpoints.
         keep_checkpoints: how many of the newest checkpoints the run folder keeps (0: all of
@@ -74,6 +75,7 @@ class TrainConfig:
     vectorization: str = "auto"
     reward_code: str | None = None
     reward_mode: str = "replace"
+    intrinsic: dict[str, Any] | None = None
     env_kwargs: dict[str, Any] = field(default_factory=dict)
     checkpoint_every: int = 50_000
     keep_checkpoints: int = 3
@@ -98,6 +100,8 @@ class TrainConfig:
             raise ValueError(f"eval_episodes must be >= 0, got {self.eval_episodes}")
         if self.reward_mode not in ("replace", "add"):
             raise ValueError(f"reward_mode must be 'replace' or 'add', got {self.reward_mode!r}")
+        if self.intrinsic is not None and self.algo != "ppo":
+            raise ValueError(f"intrinsic rewards need the native PPO (algo ppo), not {self.algo}")
         if self.device not in ("auto", "cpu", "cuda") and not self.device.startswith("cuda:"):
             raise ValueError(f"device must be auto, cpu or cuda[:N], got {self.device!r}")
         if self.vectorization not in ("auto", "sync", "async"):

@@ -38,7 +38,7 @@ from .backend import UpdateCallback
 from .episodes import EpisodeTracker
 from .networks import ActorCritic, flatten_obs, normalizable_shapes, stack_obs, to_tensors
 from .normalize import ObsNormalizer, RewardNormalizer
-from .rewards import RolloutReward
+from .rewards import RolloutRewardLike
 from .vector import VectorMode, make_vector_env
 
 CHECKPOINT_FORMAT = 1
@@ -144,14 +144,14 @@ class PPO:
             leaves torch's setting alone. One by default: these small networks gain nothing from
             intra-op threads, and two threads competing with the env for two cores made PPO
             ~30x slower on CartPole.
-        reward: rewards computed a rollout at a time outside the envs (sandboxed reward code;
-            see :mod:`agentgym.trainers.rewards`); the envs must report their compact state.
+        reward: rewards computed a rollout at a time outside the envs (sandboxed reward code, an
+            intrinsic reward; see :mod:`agentgym.trainers.rewards`): any object with that protocol.
     """
 
     def __init__(self, env_fns: Sequence[Callable[[], gym.Env]], config: PPOConfig | Mapping[str, Any] | None = None,
                  *, seed: int = 0, device: str | torch.device = "auto", vectorization: VectorMode = "auto",
                  envs_per_worker: int | None = None, torch_threads: int | None = 1,
-                 reward: RolloutReward | None = None) -> None:
+                 reward: RolloutRewardLike | None = None) -> None:
         self.config = config if isinstance(config, PPOConfig) else PPOConfig.from_dict(config or {})
         cfg = self.config
         self.seed = seed
@@ -231,6 +231,8 @@ class PPO:
                 **self.tracker.pop(),
                 **losses,
             }
+            if self.reward is not None and hasattr(self.reward, "metrics"):
+                metrics.update(self.reward.metrics())
             if on_update is not None and on_update(metrics):
                 break
 
@@ -454,5 +456,7 @@ class PPO:
         self.tracker = EpisodeTracker(self.num_envs)
 
     def close(self) -> None:
-        """Close the envs (and their worker processes)."""
+        """Close the envs (and their worker processes), and the rollout reward's resources."""
         self.envs.close()
+        if self.reward is not None and hasattr(self.reward, "close"):
+            self.reward.close()

@@ -11,12 +11,16 @@ exactly as if the rewards had arrived step by step.)
 
 Other paths (SB3, evaluation) wrap each env in :class:`~agentgym.core.RewardWrapper` with the
 same sandboxed function, one round trip per step.
+
+The trainer takes any object with :class:`RolloutRewardLike`'s methods: the LLM-feedback
+intrinsic reward (:mod:`agentgym.reward_synth.intrinsic`) is one, and wraps a
+:class:`RolloutReward` when both are used.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import gymnasium as gym
 import numpy as np
@@ -28,6 +32,16 @@ from agentgym.core.task_spec import compact_state_fn
 STATE_KEY = "compact_state"
 #: Info keys that are bookkeeping, not information for a reward function.
 _SKIP_INFO = {STATE_KEY, "reward_components", "final_obs", "final_info"}
+
+
+class RolloutRewardLike(Protocol):
+    """What the native PPO calls on a rollout reward (optional extras: ``metrics()``, ``close()``)."""
+
+    def reset(self, infos: Mapping[str, Any]) -> None: ...
+
+    def record(self, actions: np.ndarray, dones: np.ndarray, infos: Mapping[str, Any]) -> None: ...
+
+    def flush(self, env_rewards: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]: ...
 
 
 class StateReporter(gym.Wrapper):

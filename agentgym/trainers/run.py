@@ -31,7 +31,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -42,7 +42,7 @@ from .backend import Backend
 from .config import TrainConfig, resolve_config
 from .envs import make_env_fn
 from .evaluation import EvalResult, evaluate_policy
-from .rewards import RolloutReward
+from .rewards import RolloutReward, RolloutRewardLike
 
 console = Console(stderr=True)
 
@@ -51,8 +51,20 @@ class RunError(RuntimeError):
     """A run folder that cannot be used as asked (missing, exists, no checkpoint, ...)."""
 
 
+class IntrinsicSpec(Protocol):
+    """An intrinsic reward that :func:`train` can use (e.g. :class:`agentgym.reward_synth.intrinsic.LLMFeedback`)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings, saved in config.json (``kind`` names it)."""
+        ...
+
+    def build(self, num_envs: int, folder: Path | None = None, inner: RolloutReward | None = None) -> RolloutRewardLike:
+        """The rollout reward for ``num_envs`` envs, adding to ``inner``'s rewards (or the env's)."""
+        ...
+
+
 def make_backend(cfg: TrainConfig, env_fns: list[Callable[..., Any]], *, device: str | None = None,
-                 vectorization: str | None = None, reward: RolloutReward | None = None) -> Backend:
+                 vectorization: str | None = None, reward: RolloutRewardLike | None = None) -> Backend:
     """The backend of ``cfg.algo`` over ``env_fns`` (``reward``: rollout-batched rewards, native PPO only)."""
     device = device or cfg.device
     vectorization = vectorization or cfg.vectorization
@@ -328,6 +340,7 @@ def train(
     seed: int | None = None,
     reward_fn: RewardFn | str | Path | Callable[..., Any] | None = None,
     reward_mode: str | None = None,
+    intrinsic: IntrinsicSpec | None = None,
     num_envs: int | None = None,
     out: str | Path | None = None,
     config: str | Path | None = None,
@@ -348,7 +361,9 @@ def train(
     Hyperparameters come from the env family's defaults, then ``config`` (a YAML/TOML file),
     then the arguments given here. ``reward_fn`` (a ``compute_reward`` file, code string,
     :class:`~agentgym.core.RewardFn` or callable) replaces or adds to the env reward
-    (``reward_mode``); its components are logged as ``reward/<name>``.
+    (``reward_mode``); its components are logged as ``reward/<name>``. ``intrinsic`` (e.g.
+    :class:`agentgym.reward_synth.intrinsic.LLMFeedback`, native PPO only) adds an intrinsic
+    reward on top; its settings are saved in config.json.
 
     With ``resume=True``, ``out`` must be an existing run folder: training continues from its
     latest checkpoint up to ``steps`` (default: the run's own budget).
@@ -367,6 +382,9 @@ def train(
         if out is None or not (Path(out) / "config.json").is_file():
             raise RunError(f"cannot resume: {out} is not a run folder")
         run = Run.open(out)
+        if run.config.intrinsic is not None and intrinsic is None:
+            raise RunError(f"{out} was trained with an intrinsic reward ({run.config.intrinsic.get('kind')}); "
+                           "pass intrinsic (the CLI rebuilds it from config.json)")
         if reward is not None:
             run._reward_fn = reward
         elif run.config.reward_code and run._reward_fn is None:
@@ -393,6 +411,9 @@ def train(
         cfg = resolve_config(env_id, file=config, overrides=overrides)
         if reward is not None:
             cfg.reward_code = "reward.py" if reward.source else f"<callable {reward.name}>"
+        if intrinsic is not None:
+            cfg.intrinsic = intrinsic.to_dict()
+            cfg.validate()
         folder = Path(out) if out is not None else _default_folder(cfg)
         if folder.exists() and any(folder.iterdir()):
             if not overwrite:
@@ -409,6 +430,8 @@ def train(
     fns, rollout_reward = training_env_fns(cfg, run._reward_fn)
     run._set_status("running", global_step=latest[1] if latest else 0)
     try:
+        if intrinsic is not None:
+            rollout_reward = intrinsic.build(cfg.num_envs, run.path, inner=rollout_reward)
         backend = make_backend(cfg, fns, reward=rollout_reward)
         if latest is not None:
             backend.load(latest[0])

@@ -29,6 +29,7 @@ from gymnasium import spaces
 from gymnasium.envs.registration import load_env_creator
 
 from .catalog import TASKS, MiniGridTask
+from .messages import Snapshot, step_message
 from .missions import encode_mission, mission_space
 from .planner import next_action
 from .progress import PlanProgress
@@ -61,6 +62,7 @@ class AgentGymMiniGrid:
         self.observation_space = spaces.Dict(obs_spaces)
         self._success = False
         self._progress = PlanProgress() if with_progress else None
+        self._message = ""
 
     def gen_obs(self) -> dict[str, Any]:
         obs = super().gen_obs()
@@ -74,12 +76,15 @@ class AgentGymMiniGrid:
         with contextlib.redirect_stdout(io.StringIO()):
             obs, _ = super().reset(seed=seed, options=options)
         self._success = False
+        self._message = ""
         if self._progress is not None:
             self._progress.reset(self)
         return obs, self._info()
 
     def step(self, action: Any) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
+        before = Snapshot.of(self)
         obs, reward, terminated, truncated, _ = super().step(action)
+        self._message = step_message(int(action), before, self)
         # Upstream pays a positive reward exactly when the task is accomplished.
         self._success = bool(terminated and reward > 0)
         if self._progress is not None:
@@ -95,7 +100,7 @@ class AgentGymMiniGrid:
         return next_action(self)
 
     def _info(self) -> dict[str, Any]:
-        info: dict[str, Any] = {"task": self.mission, "success": self._success}
+        info: dict[str, Any] = {"task": self.mission, "success": self._success, "message": self._message}
         if self._progress is not None and self._progress.value is not None:
             info["progress"] = self._progress.value
         return info

@@ -64,6 +64,7 @@ class MiniGridTextEnv(TextEnv):
         self._seed: int | None = None
         self._success_flag = False
         self._upstream_truncated = False
+        self._last_message = ""
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
         self._seed = seed  # the same seed gives the classic env's layout (see _reset)
@@ -79,6 +80,7 @@ class MiniGridTextEnv(TextEnv):
         self.env.reset(seed=self._seed, options=options)
         self._success_flag = False
         self._upstream_truncated = False
+        self._last_message = ""
         self._tracker.reset(self.env)
         return self._describe()
 
@@ -92,6 +94,7 @@ class MiniGridTextEnv(TextEnv):
         before = self._snapshot()
         _, reward, terminated, truncated, info = self.env.step(ACTION_WORDS.index(action))
         self._success_flag = bool(info["success"])
+        self._last_message = str(info["message"])
         self._upstream_truncated = bool(truncated)
         self._tracker.update(self.env, terminated=terminated, success=self._success_flag)
         if self._success_flag:
@@ -111,6 +114,9 @@ class MiniGridTextEnv(TextEnv):
 
     def _progress(self) -> float | None:
         return self._tracker.value
+
+    def _message(self) -> str:
+        return self._last_message
 
     def _extra_state(self) -> dict[str, np.ndarray]:
         return self.env.compact_state()
