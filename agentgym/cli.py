@@ -107,20 +107,27 @@ def info(
         env.close()
 
 
-def _agent_policy(agent: str, env: Any) -> Callable[[Any, dict[str, Any]], str] | None:
-    """A built-in policy for ``play --agent``: random, or oracle (envs with ``oracle_action``)."""
+def _agent_policy(agent: str, env: Any, seed: int | None) -> Callable[[Any, dict[str, Any]], Any] | None:
+    """A built-in policy for ``play --agent``: None for human, else a baseline agent's act."""
+    from agentgym.agents import AGENTS, AgentError, make_agent
+
     if agent == "human":
         return None
-    if agent == "random":
-        rng = __import__("random").Random(0)
-        return lambda obs, info: rng.choice(info.get("admissible_actions") or ["look"])
-    if agent == "oracle":
-        oracle = getattr(env.unwrapped, "oracle_action", None)
-        if oracle is None:
-            _fail(f"{env.spec.id} has no oracle; use --agent human or random")
-        return lambda obs, info: oracle()
-    _fail(f"unknown agent {agent!r}; choose human, random or oracle")
-    return None
+    if agent not in AGENTS:
+        _fail(f"unknown agent {agent!r}; choose human, {', '.join(AGENTS)}")
+    actor = make_agent(agent, seed)
+    try:
+        actor.reset(env, seed)
+    except AgentError as exc:
+        _fail(f"{exc}; use --agent human or random")
+
+    def act(obs: Any, info: dict[str, Any]) -> Any:
+        try:
+            return actor.act(obs, info)
+        except AgentError as exc:
+            _fail(str(exc))
+
+    return act
 
 
 @app.command()
@@ -139,7 +146,7 @@ def play(
         _fail(f"{env_id} is a classic env (arrays, not text); `play` needs a text env. "
               "Try a -Text- variant: agentgym list --text")
     env = _make(env_id)
-    policy = _agent_policy(agent, env)
+    policy = _agent_policy(agent, env, seed)
     try:
         for episode in range(episodes):
             ep_seed = None if seed is None else seed + episode
@@ -338,17 +345,30 @@ def _intrinsic_spec(kind: str | None, model: str, coef: float, resume: bool, out
 @app.command("eval")
 def eval_(
     run: Annotated[str | None, typer.Option("--run", "-r", help="Run folder made by agentgym train.")] = None,
-    episodes: Annotated[int | None, typer.Option(min=1, help="Episodes (default: the run's eval_episodes).")] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of the first episode (default: the run's eval_seed).")] = None,
+    env: Annotated[str | None, typer.Option("--env", "-e", help="Evaluate a baseline --agent on this env instead of a run.")] = None,
+    agent: Annotated[str | None, typer.Option(help="Baseline agent for --env: random (admissible actions or the action space) or oracle (the env's planner).")] = None,
+    split: Annotated[str | None, typer.Option(help="Text games: worlds of the train, test or all split (default with --env: test).")] = None,
+    episodes: Annotated[int | None, typer.Option(min=1, help="Episodes (default: the run's eval_episodes; 100 for --env).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the first episode (default: the run's eval_seed; 0 for --env).")] = None,
     stochastic: Annotated[bool | None, typer.Option("--stochastic/--deterministic", help="Sample actions, or take the most likely (default: the run's eval_deterministic; MiniGrid samples).")] = None,
     checkpoint: Annotated[int | None, typer.Option(help="Global step of the checkpoint to evaluate (default: the latest).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Evaluate a run's checkpoint (the latest by default): mean return and success rate with 95% confidence intervals."""
+    """Evaluate a run's checkpoint (--run), or a baseline agent on an env (--env ID --agent oracle|random).
+
+    Prints mean return, success rate and episode length with 95% confidence intervals.
+    """
+    if run is not None and env is not None:
+        _fail("give either --run (a trained policy) or --env with --agent (a baseline), not both")
+    if env is not None:
+        _eval_agent(env, agent, split, episodes or 100, 0 if seed is None else seed, as_json)
+        return
+    if agent is not None or split is not None:
+        _fail("--agent and --split go with --env")
     from agentgym.trainers import Run, RunError
 
     if run is None:
-        _fail("--run is required")
+        _fail("give --run RUN_FOLDER, or --env ID --agent oracle|random")
     try:
         deterministic = None if stochastic is None else not stochastic
         result = Run.open(run).evaluate(episodes, seed=seed, deterministic=deterministic, progress=not as_json,
@@ -360,6 +380,43 @@ def eval_(
         print(json.dumps(result.to_dict(), indent=2))
     else:
         console.print(str(result), highlight=False)
+
+
+def _eval_agent(env: str, agent: str | None, split: str | None, episodes: int, seed: int, as_json: bool) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from agentgym.agents import AGENTS, AgentError, evaluate_agent
+    from agentgym.envs.registration import CATALOG
+    from agentgym.envs.textgames.splits import SPLIT_NAMES
+
+    env_id = _resolve(env)
+    if agent is None:
+        _fail(f"--env needs --agent ({', '.join(AGENTS)})")
+    if agent not in AGENTS:
+        _fail(f"unknown agent {agent!r}; choose {', '.join(AGENTS)}")
+    env_kwargs: dict[str, Any] = {}
+    if CATALOG[env_id].family == "textgames":
+        split = split or "test"
+        if split not in SPLIT_NAMES:
+            _fail(f"--split must be one of {', '.join(SPLIT_NAMES)}, got {split!r}")
+        env_kwargs["split"] = split
+    elif split is not None:
+        _fail(f"{env_id} has no train/test split (only the text games do)")
+    try:
+        with Progress(TextColumn(f"{agent} on {env_id}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err_console, disable=as_json, transient=True) as bar:
+            task = bar.add_task("eval", total=episodes)
+            result = evaluate_agent(env_id, agent, episodes=episodes, seed=seed, env_kwargs=env_kwargs,
+                                    on_episode=lambda _k: bar.advance(task))
+    except AgentError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        print(json.dumps({"env": env_id, "agent": agent, "split": env_kwargs.get("split"), **result.to_dict()},
+                         indent=2))
+    else:
+        where = f" ({env_kwargs['split']} split)" if "split" in env_kwargs else ""
+        console.print(f"{agent} on {env_id}{where}: {result}", highlight=False)
 
 
 @app.command()

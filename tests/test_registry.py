@@ -17,8 +17,9 @@ from agentgym.core import TaskSpec, get_compact_state, get_task_spec
 from agentgym.envs.registration import CATALOG, UnknownEnvError, resolve_env_id
 
 ALL_IDS = list(CATALOG)
-# Upstream layouts that do not depend on the seed (the agent always starts in the same cell).
-SEED_INDEPENDENT = ("MiniGrid-Empty-5x5", "MiniGrid-Empty-8x8")
+# Upstream layouts that do not depend on the seed (the agent always starts in the same cell), and
+# Twenty Questions, whose seeded hidden object shows only through answers that may coincide.
+SEED_INDEPENDENT = ("MiniGrid-Empty-5x5", "MiniGrid-Empty-8x8", "TwentyQuestions")
 CLASSIC_IDS = [i for i in ALL_IDS if not CATALOG[i].text]
 
 

@@ -93,3 +93,25 @@ def test_close_leaves_no_child_processes():
 def test_rejects_a_bad_mode():
     with pytest.raises(ValueError, match="'auto', 'sync' or 'async'"):
         make_vector_env(thunks("CartPole-v1", 2), mode="threads")  # type: ignore[arg-type]
+
+
+def test_env_thunks_pickle_and_run_in_spawned_workers():
+    import pickle
+
+    fns = [make_env_fn("agentgym/MiniGrid-Empty-5x5-v0", seed=3, index=i, env_kwargs={"with_progress": True})
+           for i in range(4)]
+    copy = pickle.loads(pickle.dumps(fns[1]))
+    assert copy == fns[1] and copy().spec.id == "agentgym/MiniGrid-Empty-5x5-v0"
+    spawned = BatchedAsyncVectorEnv(fns, 2, context="spawn")  # macOS's default start method
+    sync = make_vector_env(fns, "sync")
+    try:
+        a, _ = spawned.reset(seed=5)
+        b, _ = sync.reset(seed=5)
+        assert all(np.array_equal(a[k], b[k]) for k in a)
+        actions = np.array([2, 1, 2, 0])
+        a, ra, *_ = spawned.step(actions)
+        b, rb, *_ = sync.step(actions)
+        assert all(np.array_equal(a[k], b[k]) for k in a) and np.array_equal(ra, rb)
+    finally:
+        spawned.close()
+        sync.close()

@@ -148,10 +148,17 @@ class EpisodeEnd:
 
 
 def evaluate_endings(run: Any, episodes: int, seed: int) -> list[EpisodeEnd]:
-    """Play a run's latest policy for ``episodes`` seeded episodes on the plain env (no reward code)."""
+    """Play a run's latest policy for ``episodes`` seeded episodes on the plain env (no reward code).
+
+    MiniGrid envs report their planner's progress here (``with_progress``), so that fitness
+    can tell apart candidates that never succeed.
+    """
     cfg = run.config
     backend = run.load_backend()
-    env = gym.make(cfg.env_id, disable_env_checker=True, **cfg.env_kwargs)
+    kwargs = dict(cfg.env_kwargs)
+    if cfg.family == "minigrid":
+        kwargs.setdefault("with_progress", True)
+    env = gym.make(cfg.env_id, disable_env_checker=True, **kwargs)
     ends = []
     try:
         for k in range(episodes):

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import gymnasium as gym
@@ -52,22 +53,34 @@ def make_env_fn(
     Workers of an async vector env run single-threaded (``OMP_NUM_THREADS=1``) so that a few
     processes do not oversubscribe the cores.
     """
-    env_id = resolve_any_env_id(env_id)
-    kwargs = dict(env_kwargs or {})
+    return EnvThunk(resolve_any_env_id(env_id), seed, index, reward_fn, reward_mode, dict(env_kwargs or {}),
+                    report_state)
 
-    def thunk() -> gym.Env:
+
+@dataclass(frozen=True)
+class EnvThunk:
+    """Builds one sub-env; a plain picklable object, so that worker processes of any start method
+    (fork, spawn, forkserver) can receive it (see :func:`make_env_fn`)."""
+
+    env_id: str
+    seed: int
+    index: int = 0
+    reward_fn: RewardFn | None = None
+    reward_mode: str = "replace"
+    env_kwargs: dict[str, Any] = field(default_factory=dict)
+    report_state: bool = False
+
+    def __call__(self) -> gym.Env:
         os.environ.setdefault("OMP_NUM_THREADS", "1")
         if multiprocessing.parent_process() is not None:
             # In a worker: Ctrl-C is the trainer's to handle (it checkpoints and stops workers).
             signal.signal(signal.SIGINT, signal.SIG_IGN)
         # gymnasium's passive checker wraps every step to re-check the first one; agentgym check
         # and the tests run the full checkers, so training skips that per-step cost.
-        env = gym.make(env_id, disable_env_checker=True, **kwargs)
-        if reward_fn is not None:
-            env = RewardWrapper(env, reward_fn, mode=reward_mode)
-        if report_state:
+        env = gym.make(self.env_id, disable_env_checker=True, **self.env_kwargs)
+        if self.reward_fn is not None:
+            env = RewardWrapper(env, self.reward_fn, mode=self.reward_mode)
+        if self.report_state:
             env = StateReporter(env)
-        env.action_space.seed(seed + index)
+        env.action_space.seed(self.seed + self.index)
         return env
-
-    return thunk
