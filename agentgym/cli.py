@@ -265,8 +265,12 @@ def _parse_sets(pairs: list[str] | None) -> dict[str, Any]:
 @app.command()
 def train(
     env: Annotated[str | None, typer.Option("--env", "-e", help="Env id (agentgym namespace optional), e.g. MiniGrid-DoorKey-5x5-v0.")] = None,
-    algo: Annotated[str | None, typer.Option(help="ppo (native) or sb3:PPO|A2C|DQN|SAC|TD3.")] = None,
-    steps: Annotated[int | None, typer.Option(help="Total env steps (family default: MiniGrid 100k, MuJoCo 1M).")] = None,
+    algo: Annotated[str | None, typer.Option(help="Classic envs: ppo (native) or sb3:PPO|A2C|DQN|SAC|TD3. Text envs (an LLM policy): grpo (default), rloo or ppo.")] = None,
+    steps: Annotated[int | None, typer.Option(help="Total env steps (family default: MiniGrid 100k, MuJoCo 1M); for an LLM policy, policy updates (default 20).")] = None,
+    model: Annotated[str | None, typer.Option(help="LLM policy (text envs): smollm2 (embedded, default), a local HF folder, a .gguf file or a hub id.")] = None,
+    group_size: Annotated[int | None, typer.Option("--group-size", min=1, help="LLM policy: episodes per task seed (the GRPO/RLOO group; default 8).")] = None,
+    tasks_per_step: Annotated[int | None, typer.Option("--tasks-per-step", min=1, help="LLM policy: task seeds per update (default 2).")] = None,
+    lora_r: Annotated[int | None, typer.Option("--lora-r", min=0, help="LLM policy: LoRA rank (0: full fine-tuning, the default).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of torch, numpy and the envs.")] = None,
     num_envs: Annotated[int | None, typer.Option("--num-envs", help="Parallel envs.")] = None,
     out: Annotated[str | None, typer.Option(help="Run folder (default runs/<env>_<algo>_s<seed>_<time>).")] = None,
@@ -300,6 +304,12 @@ def train(
 
     if env is None and not resume:
         _fail("--env is required (or --resume with --out)")
+    if _is_llm_training(env, algo, resume, out):
+        _train_llm(env, algo, steps, seed, out, set_, model, group_size, tasks_per_step, lora_r, device, eval_episodes,
+                   checkpoint_every, keep_checkpoints, resume, overwrite, progress)
+        return
+    if model is not None or group_size is not None or tasks_per_step is not None or lora_r is not None:
+        _fail("--model, --group-size, --tasks-per-step and --lora-r train an LLM policy: they need a text env")
     try:
         spec = _intrinsic_spec(intrinsic, intrinsic_model, intrinsic_coef, resume, out)
         run = train_fn(env, algo, steps, seed=seed, reward_fn=reward_code, reward_mode=reward_mode, intrinsic=spec,
@@ -325,6 +335,79 @@ def train(
                       f"success {data['success_rate']:.1%}", highlight=False)
     elif status["state"] == "interrupted":
         console.print(f"interrupted: resume with  agentgym train --resume --out {run.path}", highlight=False)
+
+
+def _is_llm_training(env: str | None, algo: str | None, resume: bool, out: str | None) -> bool:
+    """Whether ``train`` trains an LLM policy: a text env, or a resumed LLM run."""
+    from agentgym.envs.registration import CATALOG
+    from agentgym.trainers.llm.trainer import is_llm_run
+
+    if env is None:
+        return resume and out is not None and is_llm_run(out)
+    from agentgym.envs.registration import UnknownEnvError, resolve_env_id
+
+    try:
+        env_id = resolve_env_id(env)
+    except UnknownEnvError:  # another gymnasium env (e.g. CartPole-v1): a classic policy; train() checks the id
+        if algo in ("grpo", "rloo"):
+            _fail(f"{algo} trains an LLM policy on an agentgym text env; {env} is not one")
+        return False
+    if not CATALOG[env_id].text:
+        if algo in ("grpo", "rloo"):
+            _fail(f"{algo} trains an LLM policy on a text env; {env_id} is a classic env (use ppo or sb3:ALGO)")
+        return False
+    if algo is not None and algo.startswith("sb3:"):
+        _fail(f"{env_id} is a text env: train an LLM policy with --algo grpo, rloo or ppo")
+    return True
+
+
+def _train_llm(env: str | None, algo: str | None, steps: int | None, seed: int | None, out: str | None,
+               sets: list[str] | None, model: str | None, group_size: int | None, tasks_per_step: int | None,
+               lora_r: int | None, device: str | None, eval_episodes: int | None, checkpoint_every: int | None,
+               keep_checkpoints: int | None, resume: bool, overwrite: bool, progress: bool) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from agentgym.trainers.llm.models import LLMError
+    from agentgym.trainers.llm.trainer import CONFIG_FILE, LLMTrainConfig, LLMTrainError, train_llm
+
+    values: dict[str, Any] = {}
+    if resume and out is not None and (Path(out) / CONFIG_FILE).is_file():
+        values = json.loads((Path(out) / CONFIG_FILE).read_text())
+    if env is not None:
+        values["env_id"] = _resolve(env)
+    given = {"algo": algo, "steps": steps, "seed": seed, "model": model, "group_size": group_size,
+             "tasks_per_step": tasks_per_step, "lora_r": lora_r, "device": device, "eval_episodes": eval_episodes,
+             "checkpoint_every": checkpoint_every, "keep_checkpoints": keep_checkpoints}
+    values.update({k: v for k, v in given.items() if v is not None})
+    values.update(_parse_sets(sets))
+    folder = out or f"runs/{values['env_id'].split('/')[-1]}_{values.get('algo', 'grpo')}_s{values.get('seed', 0)}_{time.strftime('%Y%m%d-%H%M%S')}"
+    try:
+        cfg = LLMTrainConfig.from_dict(values)
+    except (LLMTrainError, TypeError) as exc:
+        _fail(str(exc))
+        return
+    console.print(f"training an LLM policy: {cfg.algo} on {cfg.env_id} with {cfg.model}, {cfg.steps} updates of "
+                  f"{cfg.tasks_per_step} x {cfg.group_size} episodes -> {folder}", highlight=False)
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("{task.fields[info]}"))
+    with Progress(*columns, console=console, disable=not progress) as bar:
+        task = bar.add_task("updates", total=cfg.steps, info="")
+
+        def on_update(row: dict[str, Any]) -> None:
+            bar.update(task, completed=row["global_step"],
+                       info=f"success {row['episode/success']:.0%}  {row['rollout/episodes_per_s']:.2f} ep/s  "
+                            f"{row['rollout/tokens_per_s']:.0f} tok/s")
+
+        try:
+            result = train_llm(cfg, folder, resume=resume, overwrite=overwrite, on_update=on_update)
+        except (LLMTrainError, LLMError, ValueError) as exc:
+            _fail(str(exc))
+            return
+    console.print(f"run folder: {folder}", highlight=False)
+    if result:
+        lo, hi = result["success_ci95"]
+        console.print(f"evaluation ({result['episodes']} held-out episodes): success {result['success_rate']:.1%} "
+                      f"(95% CI {lo:.1%} to {hi:.1%}), return {result['mean_return']:.3f}", highlight=False)
 
 
 def _intrinsic_spec(kind: str | None, model: str, coef: float, resume: bool, out: str | None) -> Any:
@@ -358,6 +441,13 @@ def eval_(
 
     Prints mean return, success rate and episode length with 95% confidence intervals.
     """
+    from agentgym.trainers.llm.trainer import is_llm_run
+
+    if run is not None and is_llm_run(run):
+        if agent is not None:
+            _fail("--agent evaluates a baseline on --env; give --run or --agent, not both")
+        _eval_llm_run(run, env, split, episodes or 20, seed, as_json)
+        return
     if run is not None and env is not None:
         _fail("give either --run (a trained policy) or --env with --agent (a baseline), not both")
     if env is not None:
@@ -380,6 +470,25 @@ def eval_(
         print(json.dumps(result.to_dict(), indent=2))
     else:
         console.print(str(result), highlight=False)
+
+
+def _eval_llm_run(run: str, env: str | None, split: str | None, episodes: int, seed: int | None, as_json: bool) -> None:
+    from agentgym.trainers.llm.models import LLMError
+    from agentgym.trainers.llm.trainer import LLMTrainError, evaluate_run
+
+    try:
+        result = evaluate_run(run, env_id=_resolve(env) if env else None, episodes=episodes,
+                              seed=10**6 if seed is None else seed, split=split)
+    except (LLMTrainError, LLMError, ValueError) as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        print(json.dumps(result, indent=2, default=str))
+        return
+    lo, hi = result["success_ci95"]
+    console.print(f"{run} on {result['env_id']} {result.get('env_kwargs') or ''}: {result['episodes']} episodes, "
+                  f"success {result['success_rate']:.1%} (95% CI {lo:.1%} to {hi:.1%}), return "
+                  f"{result['mean_return']:.3f}, length {result['mean_length']:.1f}", highlight=False)
 
 
 def _eval_agent(env: str, agent: str | None, split: str | None, episodes: int, seed: int, as_json: bool) -> None:

@@ -1,4 +1,4 @@
-"""Advantage estimators and process-reward credit: pure functions over (T, N) arrays.
+"""Advantage estimators and process-reward credit: pure functions over rollout (T, N) or per-episode arrays.
 
 Example:
     >>> import numpy as np
@@ -8,5 +8,6 @@ Example:
 """
 
 from .gae import discounted_returns, gae
+from .outcome import broadcast_to_steps, grpo_advantages, rloo_advantages, turn_gae
 
-__all__ = ["discounted_returns", "gae"]
+__all__ = ["broadcast_to_steps", "discounted_returns", "gae", "grpo_advantages", "rloo_advantages", "turn_gae"]

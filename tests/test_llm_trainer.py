@@ -1,0 +1,165 @@
+"""The LLM-policy trainer: GRPO/RLOO/PPO updates, checkpoints and resume, the CLI (with a tiny random Llama)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+from typer.testing import CliRunner
+
+from agentgym.cli import app
+from agentgym.core import TEXT_STATE_FIELDS, TaskSpec, TextEnv
+from agentgym.trainers.llm.logprobs import sequence_logprobs
+from agentgym.trainers.llm.models import LLMError
+from agentgym.trainers.llm.rollout import collect_episodes
+from agentgym.trainers.llm.trainer import (
+    LLMTrainConfig,
+    LLMTrainError,
+    Policy,
+    episode_advantages,
+    is_llm_run,
+    train_llm,
+    update,
+)
+from agentgym.trainers.llm.types import SamplingConfig
+
+runner = CliRunner()
+VOWEL_ENV = "agentgym-test/Vowels-v0"
+
+
+class VowelEnv(TextEnv):
+    """Two turns; each pays the share of vowels in the action: any text scores, so rewards vary."""
+
+    task_spec = TaskSpec("Vowels", "Say words full of vowels.", TEXT_STATE_FIELDS, "any text", "total > 1")
+
+    def _reset(self, options):
+        self.turn, self.total = 0, 0.0
+        return "Say something."
+
+    def _task(self):
+        return "Say words full of vowels."
+
+    def _step(self, action):
+        self.turn += 1
+        letters = [c for c in action if c.isalpha()]
+        reward = sum(c in "aeiou" for c in letters) / len(letters) if letters else 0.0
+        self.total += reward
+        return f"Turn {self.turn} scored {reward:.2f}.", reward, self.turn >= 2
+
+    def _success(self):
+        return self.total > 1.0
+
+
+if VOWEL_ENV not in gym.registry:
+    gym.register(VOWEL_ENV, entry_point=f"{__name__}:VowelEnv")
+
+
+def _config(model_dir, **kw) -> LLMTrainConfig:
+    base = dict(env_id=VOWEL_ENV, model=str(model_dir), steps=2, group_size=2, tasks_per_step=2, max_new_tokens=6,
+                action_format="line", eval_episodes=0, checkpoint_every=1, learning_rate=1e-3, device="cpu")
+    base.update(kw)
+    return LLMTrainConfig(**base)
+
+
+def test_a_grpo_update_raises_the_likelihood_of_better_responses(tiny_lm_dir):
+    cfg = _config(tiny_lm_dir, group_size=4, tasks_per_step=1, learning_rate=5e-3)
+    policy = Policy(cfg)
+    episodes = collect_episodes(policy.engine, policy.tokenizer, VOWEL_ENV, [3] * 4, group_ids=[0] * 4,
+                                prompt=cfg.prompt, sampling=SamplingConfig(max_new_tokens=6, seed=1))
+    samples = episode_advantages(list(episodes), cfg)
+    per_episode = {}
+    for e in episodes:
+        per_episode.setdefault(e.total_reward, e)
+    assert len(per_episode) > 1, "the sampled episodes should score differently"
+    best = max(samples, key=lambda s: s.advantage)
+    worst = min(samples, key=lambda s: s.advantage)
+    assert best.advantage > 0 > worst.advantage
+
+    def logp(s):
+        with torch.no_grad():
+            return float(sequence_logprobs(policy.model, [s.prompt_ids], [s.response_ids], pad_id=policy.pad_id)[0].sum())
+
+    before = (logp(best), logp(worst))
+    stats = update(policy, samples, cfg, np.random.default_rng(0))
+    after = (logp(best), logp(worst))
+    assert stats["update/samples"] == sum(s.advantage != 0 for s in samples)
+    assert after[0] - before[0] > after[1] - before[1]
+    assert after[0] > before[0]
+    # rollout log-probs match the trainer's forward before the update (ratio 1 on the first pass)
+    assert stats["update/ratio_mean"] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_resumed_run_continues_identically(tiny_lm_dir, tmp_path):
+    straight = train_llm(_config(tiny_lm_dir, steps=2, eval_episodes=2), tmp_path / "a")
+    train_llm(_config(tiny_lm_dir, steps=1, eval_episodes=2), tmp_path / "b")
+    resumed = train_llm(_config(tiny_lm_dir, steps=2, eval_episodes=2), tmp_path / "b", resume=True)
+    rows_a = [json.loads(x) for x in (tmp_path / "a" / "metrics.jsonl").read_text().splitlines()]
+    rows_b = [json.loads(x) for x in (tmp_path / "b" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["global_step"] for r in rows_b] == [1, 2]
+    for key in ("episode/return", "update/samples", "update/grad_norm", "rollout/generated_tokens"):
+        assert rows_a[1][key] == pytest.approx(rows_b[1][key], rel=1e-5), key
+    wa = torch.load(next((tmp_path / "a" / "checkpoints").glob("step_000002")) / "trainer.pt", weights_only=False)
+    wb = torch.load(next((tmp_path / "b" / "checkpoints").glob("step_000002")) / "trainer.pt", weights_only=False)
+    assert wa["update"] == wb["update"] == 2
+    assert straight["returns"] == resumed["returns"]
+    assert is_llm_run(tmp_path / "a") and (tmp_path / "a" / "eval.json").is_file()
+    assert sorted(p.name for p in (tmp_path / "a" / "transcripts").iterdir())  # sample episodes were written
+    assert json.loads((tmp_path / "b" / "status.json").read_text())["state"] == "finished"
+
+
+def test_rloo_with_kl_and_ppo_with_lora(tiny_lm_dir, tmp_path):
+    train_llm(_config(tiny_lm_dir, algo="rloo", steps=1, kl_coef=0.1), tmp_path / "rloo")
+    row = json.loads((tmp_path / "rloo" / "metrics.jsonl").read_text().splitlines()[0])
+    assert "update/kl_ref" in row or row["update/samples"] == 0
+    train_llm(_config(tiny_lm_dir, algo="ppo", steps=1, lora_r=4), tmp_path / "ppo")
+    row = json.loads((tmp_path / "ppo" / "metrics.jsonl").read_text().splitlines()[0])
+    assert row["update/samples"] > 0 and np.isfinite(row["update/value_loss"])
+    saved = next((tmp_path / "ppo" / "checkpoints").iterdir()) / "model"
+    assert (saved / "adapter_config.json").is_file() and not (saved / "model.safetensors").exists()
+
+
+def test_bad_settings_fail_before_any_work(tiny_lm_dir, tmp_path):
+    start = time.perf_counter()
+    with pytest.raises(LLMError, match="no such model"):
+        train_llm(_config("/no/such/model-folder"), tmp_path / "x")
+    assert time.perf_counter() - start < 5 and not (tmp_path / "x").exists()
+    with pytest.raises(LLMTrainError, match="group_size"):
+        train_llm(_config(tiny_lm_dir, group_size=1), tmp_path / "y")
+    with pytest.raises(LLMTrainError, match="temperature"):
+        _config(tiny_lm_dir, temperature=0.0).validate()
+    with pytest.raises(LLMTrainError, match="unknown LLM training settings: lr"):
+        LLMTrainConfig.from_dict({"env_id": VOWEL_ENV, "lr": 1.0})
+    train_llm(_config(tiny_lm_dir, steps=1), tmp_path / "z")
+    with pytest.raises(LLMTrainError, match="exists"):
+        train_llm(_config(tiny_lm_dir, steps=1), tmp_path / "z")
+
+
+def test_cli_trains_and_evaluates_an_llm_policy(tiny_lm_dir, tmp_path):
+    out = tmp_path / "run"
+    result = runner.invoke(app, ["train", "--env", "Maze-v0", "--model", str(tiny_lm_dir), "--group-size", "2",
+                                 "--tasks-per-step", "1", "--steps", "1", "--set", "max_turns=2", "--set",
+                                 "max_new_tokens=4", "--set", "eval_episodes=2", "--set", "device=cpu",
+                                 "--out", str(out), "--no-progress"], terminal_width=300)
+    assert result.exit_code == 0, result.output
+    assert "held-out episodes" in result.output and (out / "eval.json").is_file()
+    cfg = json.loads((out / "config.json").read_text())
+    assert (cfg["kind"], cfg["algo"], cfg["max_new_tokens"]) == ("llm", "grpo", 4)
+    evaluated = runner.invoke(app, ["eval", "--run", str(out), "--episodes", "2", "--json"])
+    assert evaluated.exit_code == 0, evaluated.output
+    data = json.loads(evaluated.output)
+    assert data["episodes"] == 2 and data["env_kwargs"] == {"split": "test"}
+    cases = [
+        (["train", "--env", "Hopper-v5", "--algo", "grpo"], "classic env"),
+        (["train", "--env", "Maze-v0", "--algo", "sb3:PPO"], "text env"),
+        (["train", "--env", "Hopper-v5", "--model", "smollm2"], "need a text env"),
+        (["train", "--env", "Maze-v0", "--model", "/no/such/dir", "--out", str(tmp_path / "bad")], "no such model"),
+        (["train", "--env", "Maze-v0", "--set", "nonsense=1", "--out", str(tmp_path / "bad2")], "nonsense"),
+    ]
+    for args, message in cases:
+        res = runner.invoke(app, args, terminal_width=300)
+        assert res.exit_code == 2, (args, res.output)
+        assert message in " ".join(res.output.split()), (args, res.output)
