@@ -430,6 +430,8 @@ def eval_(
     run: Annotated[str | None, typer.Option("--run", "-r", help="Run folder made by agentgym train.")] = None,
     env: Annotated[str | None, typer.Option("--env", "-e", help="Evaluate a baseline --agent on this env instead of a run.")] = None,
     agent: Annotated[str | None, typer.Option(help="Baseline agent for --env: random (admissible actions or the action space) or oracle (the env's planner).")] = None,
+    model: Annotated[str | None, typer.Option(help="Evaluate an LLM on the text env --env: a local model (smollm2, a folder, a .gguf), or the model name on --endpoint.")] = None,
+    endpoint: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL of a served model (e.g. http://127.0.0.1:8000/v1); key from OPENAI_API_KEY.")] = None,
     split: Annotated[str | None, typer.Option(help="Text games: worlds of the train, test or all split (default with --env: test).")] = None,
     episodes: Annotated[int | None, typer.Option(min=1, help="Episodes (default: the run's eval_episodes; 100 for --env).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the first episode (default: the run's eval_seed; 0 for --env).")] = None,
@@ -450,6 +452,13 @@ def eval_(
         return
     if run is not None and env is not None:
         _fail("give either --run (a trained policy) or --env with --agent (a baseline), not both")
+    if env is not None and (model is not None or endpoint is not None):
+        if agent is not None:
+            _fail("give --agent (a baseline) or --model/--endpoint (an LLM), not both")
+        _eval_llm_model(env, model, endpoint, split, episodes or 20, 10**6 if seed is None else seed, as_json)
+        return
+    if endpoint is not None or model is not None:
+        _fail("--model and --endpoint evaluate an LLM on a text env: give --env too")
     if env is not None:
         _eval_agent(env, agent, split, episodes or 100, 0 if seed is None else seed, as_json)
         return
@@ -472,6 +481,50 @@ def eval_(
         console.print(str(result), highlight=False)
 
 
+def _eval_llm_model(env: str, model: str | None, endpoint: str | None, split: str | None, episodes: int, seed: int,
+                    as_json: bool) -> None:
+    """An LLM that was not trained here: a local model (HF engine) or a served one (--endpoint)."""
+    from agentgym.envs.registration import CATALOG
+    from agentgym.trainers.llm.models import LLMError
+    from agentgym.trainers.llm.rollout import accepts_split, evaluate_endpoint, evaluate_llm
+
+    env_id = _resolve(env)
+    if not CATALOG[env_id].text:
+        _fail(f"{env_id} is a classic env; an LLM needs a text env (agentgym list --text)")
+    kwargs = None if split is None else {"split": split}
+    if split is not None and not accepts_split(env_id):
+        _fail(f"{env_id} has no train/test split (only the text games do)")
+    try:
+        if endpoint is not None:
+            from agentgym.trainers.llm.engines import OpenAIEngine
+
+            result = evaluate_endpoint(OpenAIEngine(model, base_url=endpoint), env_id, episodes, seed=seed,
+                                       env_kwargs=kwargs)
+        else:
+            from agentgym.trainers.llm.engines import HFEngine
+            from agentgym.trainers.llm.models import check_model_spec, load_causal_lm
+
+            check_model_spec(model)
+            loaded = load_causal_lm(model)
+            result = evaluate_llm(HFEngine.from_loaded(loaded), loaded.tokenizer, env_id, episodes, seed=seed,
+                                  env_kwargs=kwargs)
+    except (LLMError, ValueError) as exc:
+        _fail(str(exc))
+        return
+    _print_llm_eval(endpoint or model or "", result, as_json)
+
+
+def _print_llm_eval(who: str, result: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result, indent=2, default=str))
+        return
+    lo, hi = result["success_ci95"]
+    console.print(f"{who} on {result['env_id']} {result.get('env_kwargs') or ''}: {result['episodes']} episodes, "
+                  f"success {result['success_rate']:.1%} (95% CI {lo:.1%} to {hi:.1%}), return "
+                  f"{result['mean_return']:.3f}, length {result['mean_length']:.1f}, format errors "
+                  f"{result['format_error_rate']:.0%}", highlight=False)
+
+
 def _eval_llm_run(run: str, env: str | None, split: str | None, episodes: int, seed: int | None, as_json: bool) -> None:
     from agentgym.trainers.llm.models import LLMError
     from agentgym.trainers.llm.trainer import LLMTrainError, evaluate_run
@@ -482,13 +535,7 @@ def _eval_llm_run(run: str, env: str | None, split: str | None, episodes: int, s
     except (LLMTrainError, LLMError, ValueError) as exc:
         _fail(str(exc))
         return
-    if as_json:
-        print(json.dumps(result, indent=2, default=str))
-        return
-    lo, hi = result["success_ci95"]
-    console.print(f"{run} on {result['env_id']} {result.get('env_kwargs') or ''}: {result['episodes']} episodes, "
-                  f"success {result['success_rate']:.1%} (95% CI {lo:.1%} to {hi:.1%}), return "
-                  f"{result['mean_return']:.3f}, length {result['mean_length']:.1f}", highlight=False)
+    _print_llm_eval(run, result, as_json)
 
 
 def _eval_agent(env: str, agent: str | None, split: str | None, episodes: int, seed: int, as_json: bool) -> None:

@@ -163,3 +163,27 @@ def test_cli_trains_and_evaluates_an_llm_policy(tiny_lm_dir, tmp_path):
         res = runner.invoke(app, args, terminal_width=300)
         assert res.exit_code == 2, (args, res.output)
         assert message in " ".join(res.output.split()), (args, res.output)
+
+
+def test_eval_a_local_model_and_a_served_one_on_a_text_env(tiny_lm_dir):
+    from agentgym.reward_synth.llm import LocalClient
+    from agentgym.reward_synth.serve import LLMServer
+    from agentgym.trainers.llm.engines import OpenAIEngine
+    from agentgym.trainers.llm.rollout import evaluate_endpoint
+
+    local = runner.invoke(app, ["eval", "--env", "Wordle-v0", "--model", str(tiny_lm_dir), "--episodes", "2", "--json"])
+    assert local.exit_code == 0, local.output
+    data = json.loads(local.output)
+    assert data["episodes"] == 2 and data["env_kwargs"] == {"split": "test"} and data["format_error_rate"] > 0.5
+    with LLMServer(LocalClient(str(tiny_lm_dir), device="cpu"), port=0, model_name="tiny") as server:
+        result = evaluate_endpoint(OpenAIEngine("tiny", base_url=server.url), "agentgym/Maze-v0", 2, max_turns=2)
+        assert result["episodes"] == 2 and result["rollout"]["turns"] == 4 and result["rollout"]["generated_tokens"] == 0
+        served = runner.invoke(app, ["eval", "--env", "Wordle-v0", "--endpoint", server.url, "--model", "tiny",
+                                     "--episodes", "1", "--split", "train"], terminal_width=300)
+        assert served.exit_code == 0, served.output
+        assert "1 episodes" in served.output and "split" in served.output
+    for args, message in [(["eval", "--model", "smollm2"], "give --env too"),
+                          (["eval", "--env", "Hopper-v5", "--model", "smollm2"], "classic env"),
+                          (["eval", "--env", "Maze-v0", "--model", "x", "--agent", "random"], "not both")]:
+        res = runner.invoke(app, args, terminal_width=300)
+        assert res.exit_code == 2 and message in " ".join(res.output.split()), (args, res.output)

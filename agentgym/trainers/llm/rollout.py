@@ -35,7 +35,7 @@ from gymnasium.envs.registration import load_env_creator
 
 from ..evaluation import summarize
 from .prompting import PromptConfig, action_to_send, build_messages, encode_prompt
-from .types import Engine, Episode, SamplingConfig, Turn
+from .types import Engine, Episode, Generation, SamplingConfig, Turn
 
 #: Turns of an env without a time limit when ``max_turns`` is not given.
 DEFAULT_MAX_TURNS = 50
@@ -324,6 +324,44 @@ def evaluate_llm(
     result.update(env_id=env_id, env_kwargs=dict(env_kwargs), format_error_rate=stats.format_error_rate,
                   invalid_action_rate=stats.invalid_action_rate, rollout=stats.to_dict())
     return result
+
+
+class _ChatBridge:
+    """Runs :func:`collect_episodes` on a text-only chat engine (a served model).
+
+    It stands in for both the tokenizer and the engine: "encoding" a prompt files its messages
+    under a one-id handle, and "generating" for a handle sends those messages to the server. The
+    episodes then hold no token ids or log-probs (a server gives none): fine for evaluation,
+    not for training.
+    """
+
+    chat_template = "messages"  # read by encode_prompt: take the chat path
+
+    def __init__(self, chat_engine: Any) -> None:
+        self.chat_engine = chat_engine
+        self.name = getattr(chat_engine, "name", "chat")
+        self._messages: dict[int, list[dict[str, str]]] = {}
+
+    def apply_chat_template(self, messages: Any, **_: Any) -> list[int]:
+        handle = len(self._messages)
+        self._messages[handle] = [dict(m) for m in messages]
+        return [handle]
+
+    def generate(self, prompts: Sequence[Sequence[int]], config: SamplingConfig) -> list[Generation]:
+        chats = [self._messages.pop(int(p[0])) for p in prompts]
+        replies = self.chat_engine.chat(chats, config)
+        return [Generation(prompt_ids=list(p), token_ids=[], logprobs=[], text=r, finish_reason="stop")
+                for p, r in zip(prompts, replies, strict=True)]
+
+
+def evaluate_endpoint(chat_engine: Any, env_id: str, episodes: int, **kwargs: Any) -> dict[str, Any]:
+    """:func:`evaluate_llm` for a served model (an :class:`~.engines.OpenAIEngine`: text in, text out).
+
+    Prompts, parsing and scoring are those of training and :func:`evaluate_llm`; the server
+    applies its own chat template. Token counts in ``rollout`` stay 0 (a server returns text).
+    """
+    bridge = _ChatBridge(chat_engine)
+    return evaluate_llm(bridge, bridge, env_id, episodes, **kwargs)
 
 
 # --------------------------------------------------------------- transcripts
