@@ -133,6 +133,12 @@ def test_bad_settings_fail_before_any_work(tiny_lm_dir, tmp_path):
         _config(tiny_lm_dir, temperature=0.0).validate()
     with pytest.raises(LLMTrainError, match="unknown LLM training settings: lr"):
         LLMTrainConfig.from_dict({"env_id": VOWEL_ENV, "lr": 1.0})
+    train_llm(_config(tiny_lm_dir, steps=50, time_budget_s=1e-3, eval_episodes=1), tmp_path / "t")
+    status = json.loads((tmp_path / "t" / "status.json").read_text())
+    assert (status["state"], status["update"], status["stopped_by"]) == ("finished", 1, "time_budget_s")
+    assert json.loads((tmp_path / "t" / "eval.json").read_text())["update"] == 1
+    with pytest.raises(LLMTrainError, match="time_budget_s"):
+        _config(tiny_lm_dir, time_budget_s=0).validate()
     train_llm(_config(tiny_lm_dir, steps=1), tmp_path / "z")
     with pytest.raises(LLMTrainError, match="exists"):
         train_llm(_config(tiny_lm_dir, steps=1), tmp_path / "z")

@@ -23,6 +23,7 @@ import importlib.util
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .chat import GenerationConfig, OpenAIClient  # the one OpenAI client of the project (openai loads on use)
 from .models import LLMError, LoadedLM, _special_ids, load_causal_lm
 from .types import Generation, SamplingConfig
 
@@ -264,14 +265,11 @@ class OpenAIEngine:
     Text in, text out: a server returns no token ids, so this engine cannot feed training
     (:meth:`generate` raises); use :meth:`chat` to evaluate a served model. The connection rules
     (keys, ``OPENAI_BASE_URL``, model discovery, errors) are
-    :class:`agentgym.reward_synth.llm.OpenAIClient`'s, which this wraps.
+    :class:`agentgym.trainers.llm.chat.OpenAIClient`'s, which this wraps.
     """
 
     def __init__(self, model: str | None = None, base_url: str | None = None, api_key: str | None = None, *,
                  timeout: float = 120.0, max_retries: int = 2, max_concurrency: int = 8) -> None:
-        # The one OpenAI client of the project; imported here so that importing engines stays light.
-        from agentgym.reward_synth.llm import OpenAIClient
-
         self.client = OpenAIClient(model=model, base_url=base_url, api_key=api_key, timeout=timeout,
                                    max_retries=max_retries)
         self.max_concurrency = max(1, int(max_concurrency))
@@ -285,8 +283,6 @@ class OpenAIEngine:
         gets different samples); a reply ends after the first stop string (kept), cut here since
         not every server honours ``stop``."""
         from concurrent.futures import ThreadPoolExecutor
-
-        from agentgym.reward_synth.llm import GenerationConfig
 
         _check_request([], config)
 

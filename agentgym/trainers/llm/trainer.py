@@ -91,6 +91,7 @@ class LLMTrainConfig:
     device: str = "auto"
     dtype: str = "auto"
     gradient_checkpointing: bool = False
+    time_budget_s: float | None = None  # stop after the update that passes this many seconds of training
     env_kwargs: dict[str, Any] = field(default_factory=dict)
     kind: str = "llm"
 
@@ -114,6 +115,8 @@ class LLMTrainConfig:
 
         if self.aggregation not in AGGREGATIONS:
             raise LLMTrainError(f"aggregation must be one of {', '.join(AGGREGATIONS)}, got {self.aggregation!r}")
+        if self.time_budget_s is not None and not self.time_budget_s > 0:
+            raise LLMTrainError(f"time_budget_s must be > 0 (or None), got {self.time_budget_s}")
         if self.lora_r < 0 or self.kl_coef < 0 or self.eval_episodes < 0 or self.keep_checkpoints < 0:
             raise LLMTrainError("lora_r, kl_coef, eval_episodes and keep_checkpoints must be >= 0")
         PromptConfig(history_turns=self.history_turns, action_format=self.action_format,  # type: ignore[arg-type]
@@ -470,6 +473,8 @@ def train_llm(cfg: LLMTrainConfig, out: str | Path, *, resume: bool = False, ove
     _write_status(folder, "running", start)
     env_kwargs = cfg.train_env_kwargs()
     episodes_done = 0
+    started = time.perf_counter()
+    last = cfg.steps
     try:
         for step in range(start, cfg.steps):
             t0 = time.perf_counter()
@@ -505,13 +510,17 @@ def train_llm(cfg: LLMTrainConfig, out: str | Path, *, resume: bool = False, ove
                 worst = min(batch, key=lambda e: e.total_reward)
                 text = "\n\n---\n\n".join(render_transcript(e) for e in (best, worst))
                 (folder / "transcripts" / f"step_{step + 1:05d}.md").write_text(text)
-            if (step + 1) % cfg.checkpoint_every == 0 or step + 1 == cfg.steps:
+            out_of_time = cfg.time_budget_s is not None and time.perf_counter() - started >= cfg.time_budget_s
+            if (step + 1) % cfg.checkpoint_every == 0 or step + 1 == cfg.steps or out_of_time:
                 policy.save(folder / "checkpoints" / f"step_{step + 1:06d}", step + 1)
                 kept = _checkpoints(folder)
                 if cfg.keep_checkpoints:
                     for _, old in kept[: -cfg.keep_checkpoints]:
                         shutil.rmtree(old, ignore_errors=True)
             _write_status(folder, "running", step + 1)
+            if out_of_time:
+                last = step + 1
+                break
     except BaseException as exc:
         done = _checkpoints(folder)
         _write_status(folder, "failed" if not isinstance(exc, KeyboardInterrupt) else "stopped",
@@ -525,8 +534,8 @@ def train_llm(cfg: LLMTrainConfig, out: str | Path, *, resume: bool = False, ove
                               env_kwargs=None, prompt=cfg.prompt,
                               sampling=SamplingConfig(max_new_tokens=cfg.max_new_tokens, temperature=0.0,
                                                       stop=cfg.prompt.stop), max_turns=cfg.max_turns)
-        (folder / "eval.json").write_text(json.dumps({"update": cfg.steps, **result}, indent=2, default=str) + "\n")
-    _write_status(folder, "finished", cfg.steps)
+        (folder / "eval.json").write_text(json.dumps({"update": last, **result}, indent=2, default=str) + "\n")
+    _write_status(folder, "finished", last, **({"stopped_by": "time_budget_s"} if last < cfg.steps else {}))
     return result
 
 

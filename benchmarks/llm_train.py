@@ -1,0 +1,109 @@
+"""Does GRPO teach SmolLM2-135M a text env on a CPU? Held-out success before and after a time-boxed run.
+
+For each env (default: the Easy text adventure and the MiniGrid-Empty-5x5 text view) and seed:
+the untrained model's held-out success rate (greedy, ``--eval-episodes`` test-split episodes),
+then GRPO for at most ``--minutes`` of wall time (``time_budget_s``), then the same evaluation.
+Reported: before/after per seed with 95% Wilson intervals, and the mean over seeds with a t
+interval. The untrained model is the peer: same prompts, parser, episodes and decoding.
+
+Results go to ``benchmarks/results/llm_train.json`` (rewritten after every run, so an
+interrupted benchmark keeps what it finished).
+
+Example:
+    python benchmarks/llm_train.py                                   # 2 envs x 3 seeds x 20 min
+    python benchmarks/llm_train.py --envs MiniGrid-Empty-5x5-Text-v0 --seeds 0 --minutes 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+sys.path.insert(0, str(Path(__file__).parent))
+from machine import machine_info  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results" / "llm_train.json"
+ENVS = ("TextAdventure-Easy-v0", "MiniGrid-Empty-5x5-Text-v0")
+console = Console()
+
+
+def untrained(env_id: str, model: str, episodes: int, max_new_tokens: int, max_turns: int | None) -> dict[str, Any]:
+    from agentgym.trainers.llm.engines import HFEngine
+    from agentgym.trainers.llm.models import load_causal_lm
+    from agentgym.trainers.llm.prompting import PromptConfig
+    from agentgym.trainers.llm.rollout import evaluate_llm
+    from agentgym.trainers.llm.types import SamplingConfig
+
+    loaded = load_causal_lm(model)
+    prompt = PromptConfig(history_turns=2)
+    return evaluate_llm(HFEngine.from_loaded(loaded), loaded.tokenizer, env_id, episodes, seed=10**6, prompt=prompt,
+                        sampling=SamplingConfig(max_new_tokens=max_new_tokens, temperature=0.0, stop=prompt.stop),
+                        max_turns=max_turns)
+
+
+def mean_ci(values: list[float]) -> dict[str, Any]:
+    from agentgym.trainers.evaluation import t95
+
+    mean = statistics.fmean(values)
+    half = t95(len(values) - 1) * statistics.stdev(values) / len(values) ** 0.5 if len(values) > 1 else float("nan")
+    return {"mean": mean, "ci95": [mean - half, mean + half], "values": values}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--envs", nargs="+", default=list(ENVS))
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--minutes", type=float, default=20.0, help="wall-clock budget of each training run")
+    parser.add_argument("--model", default="smollm2")
+    parser.add_argument("--eval-episodes", type=int, default=50)
+    parser.add_argument("--group-size", type=int, default=8)
+    parser.add_argument("--tasks-per-step", type=int, default=2)
+    parser.add_argument("--learning-rate", type=float, default=2e-6)
+    parser.add_argument("--max-new-tokens", type=int, default=32)
+    parser.add_argument("--max-turns", type=int, default=None, help="cap on turns per episode (default: the env's)")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+
+    import agentgym  # noqa: F401
+    from agentgym.trainers.llm.trainer import LLMTrainConfig, train_llm
+
+    data: dict[str, Any] = {"machine": machine_info(), "settings": {k: v for k, v in vars(args).items() if k != "out"},
+                            "envs": {}}
+    for name in args.envs:
+        env_id = f"agentgym/{name}"
+        console.print(f"[bold]{env_id}[/bold]: untrained {args.model}")
+        before = untrained(env_id, args.model, args.eval_episodes, args.max_new_tokens, args.max_turns)
+        console.print(f"  before: success {before['success_rate']:.1%} {before['success_ci95']}", highlight=False)
+        entry: dict[str, Any] = {"before": before, "runs": []}
+        data["envs"][env_id] = entry
+        for seed in args.seeds:
+            cfg = LLMTrainConfig(env_id, algo="grpo", model=args.model, steps=10**6, seed=seed,
+                                 group_size=args.group_size, tasks_per_step=args.tasks_per_step,
+                                 learning_rate=args.learning_rate, max_new_tokens=args.max_new_tokens,
+                                 max_turns=args.max_turns, eval_episodes=args.eval_episodes,
+                                 time_budget_s=args.minutes * 60, checkpoint_every=10**6)
+            with tempfile.TemporaryDirectory() as tmp:
+                after = train_llm(cfg, Path(tmp) / "run")
+                status = json.loads((Path(tmp) / "run" / "status.json").read_text())
+                rows = [json.loads(x) for x in (Path(tmp) / "run" / "metrics.jsonl").read_text().splitlines()]
+            entry["runs"].append({"seed": seed, "updates": status["update"], "after": after,
+                                  "train_success": [r["episode/success"] for r in rows]})
+            console.print(f"  seed {seed}: {status['update']} updates, after: success {after['success_rate']:.1%} "
+                          f"{after['success_ci95']}", highlight=False)
+            entry["after_mean"] = mean_ci([r["after"]["success_rate"] for r in entry["runs"]])
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    console.print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
