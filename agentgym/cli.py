@@ -306,7 +306,8 @@ def train(
         _fail("--env is required (or --resume with --out)")
     if _is_llm_training(env, algo, resume, out):
         _train_llm(env, algo, steps, seed, out, set_, model, group_size, tasks_per_step, lora_r, device, eval_episodes,
-                   checkpoint_every, keep_checkpoints, resume, overwrite, progress)
+                   checkpoint_every, keep_checkpoints, resume, overwrite, progress,
+                   (intrinsic, intrinsic_model, intrinsic_coef))
         return
     if model is not None or group_size is not None or tasks_per_step is not None or lora_r is not None:
         _fail("--model, --group-size, --tasks-per-step and --lora-r train an LLM policy: they need a text env")
@@ -364,9 +365,11 @@ def _is_llm_training(env: str | None, algo: str | None, resume: bool, out: str |
 def _train_llm(env: str | None, algo: str | None, steps: int | None, seed: int | None, out: str | None,
                sets: list[str] | None, model: str | None, group_size: int | None, tasks_per_step: int | None,
                lora_r: int | None, device: str | None, eval_episodes: int | None, checkpoint_every: int | None,
-               keep_checkpoints: int | None, resume: bool, overwrite: bool, progress: bool) -> None:
+               keep_checkpoints: int | None, resume: bool, overwrite: bool, progress: bool,
+               intrinsic: tuple[str | None, str, float] = (None, "local", 0.1)) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from agentgym.reward_synth.intrinsic import AnnotatorError, LLMFeedback
     from agentgym.trainers.llm.models import LLMError
     from agentgym.trainers.llm.trainer import CONFIG_FILE, LLMTrainConfig, LLMTrainError, train_llm
 
@@ -381,6 +384,14 @@ def _train_llm(env: str | None, algo: str | None, steps: int | None, seed: int |
     values.update({k: v for k, v in given.items() if v is not None})
     values.update(_parse_sets(sets))
     folder = out or f"runs/{values['env_id'].split('/')[-1]}_{values.get('algo', 'grpo')}_s{values.get('seed', 0)}_{time.strftime('%Y%m%d-%H%M%S')}"
+    kind, intrinsic_model, intrinsic_coef = intrinsic
+    spec = None
+    if kind is not None:
+        if kind != LLMFeedback.kind:
+            _fail(f"unknown intrinsic reward {kind!r}; available: {LLMFeedback.kind}")
+        spec = LLMFeedback(intrinsic_model, alpha_int=intrinsic_coef)
+    elif values.get("intrinsic"):
+        spec = LLMFeedback.from_dict(values["intrinsic"])
     try:
         cfg = LLMTrainConfig.from_dict(values)
     except (LLMTrainError, TypeError) as exc:
@@ -399,9 +410,12 @@ def _train_llm(env: str | None, algo: str | None, steps: int | None, seed: int |
                             f"{row['rollout/tokens_per_s']:.0f} tok/s")
 
         try:
-            result = train_llm(cfg, folder, resume=resume, overwrite=overwrite, on_update=on_update)
+            result = train_llm(cfg, folder, resume=resume, overwrite=overwrite, on_update=on_update, intrinsic=spec)
         except (LLMTrainError, LLMError, ValueError) as exc:
             _fail(str(exc))
+            return
+        except AnnotatorError as exc:
+            _fail(f"{exc}\nThe run folder keeps its last checkpoint and the labels so far; use --resume.", code=1)
             return
     console.print(f"run folder: {folder}", highlight=False)
     if result:

@@ -193,3 +193,37 @@ def test_eval_a_local_model_and_a_served_one_on_a_text_env(tiny_lm_dir):
                           (["eval", "--env", "Maze-v0", "--model", "x", "--agent", "random"], "not both")]:
         res = runner.invoke(app, args, terminal_width=300)
         assert res.exit_code == 2 and message in " ".join(res.output.split()), (args, res.output)
+
+
+def test_llm_feedback_intrinsic_reward_reaches_each_turn_and_is_saved(tiny_lm_dir, tmp_path):
+    from agentgym.reward_synth.intrinsic import LLMFeedback
+    from agentgym.reward_synth.scripted import ScriptedClient
+    from agentgym.trainers.llm.trainer import add_intrinsic
+    from agentgym.trainers.llm.types import Episode, Turn
+
+    def turn(message):
+        return Turn([1], [2], [-0.1], "x", "x", True, 0.0, 0.0, "obs", {"message": message})
+
+    episodes = [Episode(VOWEL_ENV, 0, 0, "open the door", [turn("You take the key."), turn(""), turn("You take the key.")]),
+                Episode(VOWEL_ENV, 1, 0, "open the door", [turn("You open the door.")])]
+    reward = LLMFeedback(ScriptedClient([["Yes."]]), mode="chat", alpha_int=0.5).build(2)
+    try:
+        add_intrinsic(reward, episodes)
+        assert all(t.intrinsic_reward == 0.0 for e in episodes for t in e.turns)  # no label has arrived yet
+        assert reward.annotator.wait(timeout=30)
+        add_intrinsic(reward, episodes)
+        first, empty, again = (t.intrinsic_reward for t in episodes[0].turns)
+        assert first == pytest.approx(0.5) and empty == 0.0 and again == pytest.approx(0.5 / 2**3)
+        assert episodes[1].turns[0].intrinsic_reward == pytest.approx(0.5)
+        assert episodes[0].total_reward == pytest.approx(0.5 + 0.5 / 8)
+    finally:
+        reward.close()
+
+    spec = LLMFeedback(ScriptedClient([["no"]]), mode="chat")
+    train_llm(_config(tiny_lm_dir, steps=1), tmp_path / "run", intrinsic=spec)
+    cfg = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert cfg["intrinsic"]["kind"] == "llm-feedback"
+    row = json.loads((tmp_path / "run" / "metrics.jsonl").read_text().splitlines()[0])
+    assert "intrinsic/messages" in row and "reward/intrinsic" in row
+    with pytest.raises(LLMTrainError, match="intrinsic"):
+        train_llm(_config(tiny_lm_dir, steps=2), tmp_path / "run", resume=True)

@@ -92,6 +92,7 @@ class LLMTrainConfig:
     dtype: str = "auto"
     gradient_checkpointing: bool = False
     time_budget_s: float | None = None  # stop after the update that passes this many seconds of training
+    intrinsic: dict[str, Any] | None = None  # the intrinsic reward's settings (saved; see train_llm)
     env_kwargs: dict[str, Any] = field(default_factory=dict)
     kind: str = "llm"
 
@@ -330,6 +331,34 @@ def episode_advantages(episodes: list[Episode], cfg: LLMTrainConfig, policy: Pol
     return samples
 
 
+def add_intrinsic(reward: Any, episodes: list[Episode]) -> None:
+    """Give each turn its intrinsic reward from a rollout reward (``reset/record/flush``, e.g. LLM feedback).
+
+    The episodes stand for the columns of a vector env and their turns for its steps: each turn's
+    ``info["message"]`` is recorded (an episode's last turn ends it), and the ``intrinsic``
+    component of :meth:`flush` becomes the turn's ``intrinsic_reward``.
+    """
+    n = len(episodes)
+    horizon = max((len(e) for e in episodes), default=0)
+    if not n or not horizon:
+        return
+    tasks = np.array([e.task for e in episodes], dtype=object)
+    reward.reset({"message": np.array([""] * n, dtype=object), "task": tasks})
+    env_rewards = np.zeros((horizon, n))
+    for t in range(horizon):
+        messages = np.array([str(e.turns[t].info.get("message", "") or "") if t < len(e) else "" for e in episodes],
+                            dtype=object)
+        dones = np.array([t >= len(e) - 1 for e in episodes])
+        infos = {"message": messages, "task": tasks, "final_info": {"message": messages}}
+        reward.record(None, dones, infos)
+        env_rewards[t] = [e.turns[t].env_reward if t < len(e) else 0.0 for e in episodes]
+    _, parts = reward.flush(env_rewards)
+    intrinsic = np.asarray(parts.get("intrinsic", np.zeros_like(env_rewards)))
+    for i, e in enumerate(episodes):
+        for t, turn in enumerate(e.turns):
+            turn.intrinsic_reward = float(intrinsic[t, i])
+
+
 def _pad(rows: list[Any], width: int, value: float) -> Any:
     import torch
 
@@ -433,10 +462,14 @@ def _write_status(folder: Path, state: str, update: int, **extra: Any) -> None:
 
 def train_llm(cfg: LLMTrainConfig, out: str | Path, *, resume: bool = False, overwrite: bool = False,
               on_update: Callable[[dict[str, Any]], None] | None = None,
-              on_turn: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+              on_turn: Callable[[int, int], None] | None = None, intrinsic: Any = None) -> dict[str, Any]:
     """Train and evaluate; returns the final evaluation (see :func:`~.rollout.evaluate_llm`).
 
     ``on_update(row)`` gets every metrics row; ``on_turn(finished, total)`` the rollout progress.
+    ``intrinsic`` (e.g. :class:`agentgym.reward_synth.intrinsic.LLMFeedback`; anything with
+    ``to_dict()`` and ``build(num_envs, folder)`` returning a rollout reward) adds an intrinsic
+    reward to every turn from its ``info["message"]`` (:func:`add_intrinsic`); its settings are
+    saved in config.json, and a resumed run must be given it again.
     """
     import torch
 
@@ -453,6 +486,11 @@ def train_llm(cfg: LLMTrainConfig, out: str | Path, *, resume: bool = False, ove
             raise LLMTrainError(f"{folder} trained {saved.algo} {saved.model} on {saved.env_id}; "
                                 "resume with the same env, algo and model")
         cfg = LLMTrainConfig.from_dict({**saved.to_dict(), "steps": cfg.steps})
+        if cfg.intrinsic and intrinsic is None:
+            raise LLMTrainError(f"{folder} was trained with an intrinsic reward ({cfg.intrinsic.get('kind')}); "
+                                "pass it again to resume")
+    if intrinsic is not None:
+        cfg.intrinsic = intrinsic.to_dict()
     cfg.validate()
     check_model_spec(cfg.model)  # a bad model path fails here, before any work
     if not resume:
@@ -472,6 +510,7 @@ def train_llm(cfg: LLMTrainConfig, out: str | Path, *, resume: bool = False, ove
     log = MetricsLog(folder)
     _write_status(folder, "running", start)
     env_kwargs = cfg.train_env_kwargs()
+    bonus = intrinsic.build(cfg.tasks_per_step * cfg.group_size, folder) if intrinsic is not None else None
     episodes_done = 0
     started = time.perf_counter()
     last = cfg.steps
@@ -485,6 +524,8 @@ def train_llm(cfg: LLMTrainConfig, out: str | Path, *, resume: bool = False, ove
                 prompt=cfg.prompt, sampling=_sampling(cfg, step), max_turns=cfg.max_turns,
                 on_turn=(lambda done, total, _stats: on_turn(done, total)) if on_turn else None)
             t_rollout = time.perf_counter() - t0
+            if bonus is not None:
+                add_intrinsic(bonus, list(batch))
             samples = episode_advantages(list(batch), cfg, policy)
             t1 = time.perf_counter()
             ustats = update(policy, samples, cfg, np.random.default_rng([cfg.seed, step, 41]))
@@ -502,6 +543,9 @@ def train_llm(cfg: LLMTrainConfig, out: str | Path, *, resume: bool = False, ove
                 "time/generation_s": s.generation_seconds, "time/env_s": s.env_seconds,
                 "time/rollout_s": t_rollout, "time/update_s": t_update, **ustats,
             }
+            if bonus is not None:
+                row["reward/intrinsic"] = float(np.mean([sum(t.intrinsic_reward for t in e.turns) for e in batch]))
+                row.update(bonus.metrics() if hasattr(bonus, "metrics") else {})
             log.write(row)
             if on_update is not None:
                 on_update(row)
@@ -528,6 +572,8 @@ def train_llm(cfg: LLMTrainConfig, out: str | Path, *, resume: bool = False, ove
         raise
     finally:
         log.close()
+        if bonus is not None and hasattr(bonus, "close"):
+            bonus.close()
     result: dict[str, Any] = {}
     if cfg.eval_episodes:
         result = evaluate_llm(policy.engine, policy.tokenizer, cfg.env_id, cfg.eval_episodes, seed=10**6,

@@ -63,10 +63,11 @@ class Turn:
     observation: str  # the observation the turn was taken in
     info: dict[str, Any] = field(default_factory=dict)  # the env's info after the step
     truncated_response: bool = False  # generation hit max_new_tokens
+    intrinsic_reward: float = 0.0  # set by an intrinsic reward (e.g. LLM feedback), weight included
 
     @property
     def reward(self) -> float:
-        return self.env_reward + self.format_reward
+        return self.env_reward + self.format_reward + self.intrinsic_reward
 
 
 @dataclass
