@@ -283,7 +283,7 @@ def train(
     intrinsic_coef: Annotated[float, typer.Option("--intrinsic-coef", min=0.0, help="alpha_int, the intrinsic reward's weight.")] = 0.1,
     device: Annotated[str | None, typer.Option(help="auto, cpu or cuda.")] = None,
     vectorization: Annotated[str | None, typer.Option(help="auto (by env cost), sync or async.")] = None,
-    checkpoint_every: Annotated[int | None, typer.Option("--checkpoint-every", help="Env steps between checkpoints.")] = None,
+    checkpoint_every: Annotated[int | None, typer.Option("--checkpoint-every", help="Env steps between checkpoints (LLM policy: updates).")] = None,
     keep_checkpoints: Annotated[int | None, typer.Option("--keep-checkpoints", min=0, help="Newest checkpoints to keep (default 3; 0 keeps all).")] = None,
     eval_episodes: Annotated[int | None, typer.Option("--eval-episodes", help="Episodes of the evaluation after training (0: none).")] = None,
     resume: Annotated[bool, typer.Option(help="Continue the run in --out from its latest checkpoint.")] = False,

@@ -483,3 +483,40 @@ def test_rollout_with_a_tiny_random_model_keeps_its_exact_tokens_and_logprobs(to
     if isinstance(engine, TinySampler):
         assert [len(p) for p in engine.calls] == [3, 3, 3]
         assert engine.calls[1] == [e.turns[1].prompt_ids for e in episodes]
+
+
+def test_each_turn_samples_with_its_own_seed(tokenizer):
+    engine = ScriptedEngine(tokenizer, act_first_admissible)
+    collect_episodes(engine, tokenizer, "agentgym/Maze-v0", [0, 0], sampling=SamplingConfig(max_new_tokens=8, seed=5),
+                     max_turns=3)
+    seeds = [c.seed for c in engine.configs]
+    assert seeds[0] == 5 and len(set(seeds)) == len(seeds) == 3  # the same seed every turn would repeat draws
+    again = ScriptedEngine(tokenizer, act_first_admissible)
+    collect_episodes(again, tokenizer, "agentgym/Maze-v0", [0, 0], sampling=SamplingConfig(max_new_tokens=8, seed=5),
+                     max_turns=3)
+    assert [c.seed for c in again.configs] == seeds  # and still reproducible
+
+
+def test_match_admissible_and_the_invalid_penalty(tokenizer):
+    from agentgym.trainers.llm.prompting import match_admissible
+
+    assert match_admissible("I'll go north.", ["go north", "go south", "look"]) == "go north"
+    assert match_admissible("take the red key", ["take red key"]) is None  # not the phrase
+    assert match_admissible("take red key or take blue key", ["take red key", "take blue key"]) is None  # a tie
+    assert match_admissible("go north quickly", ["go", "go north"]) == "go north"  # the longest phrase wins
+    assert match_admissible("MOVE UP", ["move up"]) == "move up"
+
+    def chatty(call, index, prompt_text):
+        return "I think I should move up now." if index == 0 else "dance wildly"
+
+    sampling = SamplingConfig(max_new_tokens=8)
+    strict = PromptConfig(action_format="line", invalid_penalty=-0.5)
+    loose = PromptConfig(action_format="line", invalid_penalty=-0.5, match_admissible=True)
+    for prompt, first_valid in ((strict, False), (loose, True)):
+        episodes = collect_episodes(ScriptedEngine(tokenizer, chatty), tokenizer, "agentgym/Maze-v0", [0, 1],
+                                    prompt=prompt, sampling=sampling, max_turns=1)
+        first, second = episodes[0].turns[0], episodes[1].turns[0]
+        assert first.info["valid_action"] is first_valid
+        assert first.action == ("move up" if first_valid else "I think I should move up now.")
+        assert first.format_reward == (0.0 if first_valid else -0.5)
+        assert second.info["valid_action"] is False and second.format_reward == -0.5

@@ -56,6 +56,12 @@ class PromptConfig:
             task (without it the task follows on a line of its own).
         format_reward: reward of a turn whose reply held a well-formed action.
         format_penalty: reward of a turn whose reply did not.
+        match_admissible: when the reply's action is not one of the admissible actions but the
+            reply contains exactly one longest admissible action as a phrase (``"I'll go north."``
+            holds ``go north``), send that one. Off by default (the policy must say it exactly);
+            it helps small models get started. The format penalty still applies as parsed.
+        invalid_penalty: reward added to a turn whose action the env rejected (``valid_action``
+            False), a dense signal towards admissible actions; 0 by default.
     """
 
     history_turns: int = 4
@@ -67,6 +73,8 @@ class PromptConfig:
     system_prompt: str | None = None
     format_reward: float = 0.0
     format_penalty: float = -0.1
+    match_admissible: bool = False
+    invalid_penalty: float = 0.0
 
     def __post_init__(self) -> None:
         if self.action_format not in ("tag", "line"):
@@ -239,11 +247,39 @@ def parse_action(text: str, config: PromptConfig) -> tuple[str | None, bool]:
     return action, True
 
 
-def action_to_send(text: str, config: PromptConfig) -> tuple[str, bool]:
+def action_to_send(text: str, config: PromptConfig, admissible: Sequence[str] | None = None) -> tuple[str, bool]:
     """What the env receives for a reply: the parsed action, else the raw reply cut to ``max_action_chars``.
 
     An unparsed reply still reaches the env (which answers that the action is invalid, at the
-    cost of a step), so a malformed turn is a turn like any other.
+    cost of a step), so a malformed turn is a turn like any other. With ``config.match_admissible``
+    and the admissible actions given, a reply naming one of them inside other words sends that one.
+
+    >>> cfg = PromptConfig(action_format="line", match_admissible=True)
+    >>> action_to_send("I'll go north.", cfg, ["go north", "go south", "look"])
+    ('go north', True)
+    >>> action_to_send("I'll go north.", PromptConfig(action_format="line"), ["go north"])
+    ("I'll go north.", True)
     """
     action, ok = parse_action(text, config)
-    return (action, True) if action is not None else (text[: config.max_action_chars], False)
+    sent = action if action is not None else text[: config.max_action_chars]
+    if config.match_admissible and admissible:
+        matched = match_admissible(action if action is not None else text, admissible)
+        if matched is not None:
+            sent = matched
+    return sent, ok
+
+
+def _phrase(text: str) -> str:
+    return " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
+
+
+def match_admissible(text: str, admissible: Sequence[str]) -> str | None:
+    """The admissible action ``text`` names: itself, or the one it contains as a whole phrase (None if
+    none, or if it names two that are not parts of one another: ``go north`` inside ``go north
+    quickly`` is fine, ``take red key or take blue key`` is ambiguous)."""
+    words = _phrase(text)
+    if words.strip() in {_phrase(a).strip() for a in admissible}:
+        return next(a for a in admissible if _phrase(a).strip() == words.strip())
+    found = {a for a in admissible if _phrase(a).strip() and _phrase(a) in words}
+    widest = {a for a in found if not any(b != a and _phrase(a) in _phrase(b) for b in found)}
+    return widest.pop() if len(widest) == 1 else None

@@ -27,7 +27,7 @@ from __future__ import annotations
 import inspect
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import gymnasium as gym
@@ -201,7 +201,10 @@ def collect_episodes(
             stats.prompt_seconds += time.perf_counter() - tick
 
             tick = time.perf_counter()
-            generations = engine.generate(prompts, sampling)
+            # A fresh seed each turn (derived from the given one): the same seed every call would
+            # replay the same random draws turn after turn.
+            call = sampling if sampling.seed is None else replace(sampling, seed=sampling.seed + 7919 * stats.engine_calls)
+            generations = engine.generate(prompts, call)
             stats.generation_seconds += time.perf_counter() - tick
             stats.engine_calls += 1
             if len(generations) != len(prompts):
@@ -213,7 +216,7 @@ def collect_episodes(
                 if len(generation.token_ids) != len(generation.logprobs):
                     raise RuntimeError(f"engine {getattr(engine, 'name', engine)!r} returned "
                                        f"{len(generation.token_ids)} token ids but {len(generation.logprobs)} log-probs")
-                action, format_ok = action_to_send(generation.text, prompt)
+                action, format_ok = action_to_send(generation.text, prompt, admissible[i])
                 tick = time.perf_counter()
                 observation, reward, terminated, truncated, info = envs[i].step(action)
                 stats.env_seconds += time.perf_counter() - tick
@@ -226,7 +229,8 @@ def collect_episodes(
                     action=action,
                     format_ok=format_ok,
                     env_reward=float(reward),
-                    format_reward=prompt.format_reward_of(format_ok),
+                    format_reward=prompt.format_reward_of(format_ok)
+                    + (prompt.invalid_penalty if not info.get("valid_action", True) else 0.0),
                     observation=observations[i],
                     info=_small_info(info),
                     truncated_response=generation.finish_reason == "length",

@@ -81,6 +81,8 @@ class LLMTrainConfig:
     history_turns: int = 2
     action_format: str = "tag"
     format_penalty: float = -0.1
+    match_admissible: bool = False  # send the admissible action a reply names inside other words
+    invalid_penalty: float = 0.0  # reward of a turn the env rejected as invalid
     gamma: float = 1.0  # PPO: discount over turns
     lam: float = 0.95  # PPO: GAE lambda over turns
     vf_coef: float = 0.5
@@ -120,13 +122,13 @@ class LLMTrainConfig:
             raise LLMTrainError(f"time_budget_s must be > 0 (or None), got {self.time_budget_s}")
         if self.lora_r < 0 or self.kl_coef < 0 or self.eval_episodes < 0 or self.keep_checkpoints < 0:
             raise LLMTrainError("lora_r, kl_coef, eval_episodes and keep_checkpoints must be >= 0")
-        PromptConfig(history_turns=self.history_turns, action_format=self.action_format,  # type: ignore[arg-type]
-                     format_penalty=self.format_penalty)
+        _ = self.prompt  # PromptConfig checks its own fields
 
     @property
     def prompt(self) -> PromptConfig:
         return PromptConfig(history_turns=self.history_turns, action_format=self.action_format,  # type: ignore[arg-type]
-                            format_penalty=self.format_penalty)
+                            format_penalty=self.format_penalty, match_admissible=self.match_admissible,
+                            invalid_penalty=self.invalid_penalty)
 
     def train_env_kwargs(self) -> dict[str, Any]:
         """The env kwargs of training: the train split where the env has splits."""
