@@ -34,18 +34,18 @@ ENVS = ("TextAdventure-Easy-v0", "MiniGrid-Empty-5x5-Text-v0")
 console = Console()
 
 
-def untrained(env_id: str, model: str, episodes: int, max_new_tokens: int, max_turns: int | None) -> dict[str, Any]:
+def untrained(cfg: Any, episodes: int) -> dict[str, Any]:
+    """The evaluation train_llm runs at the end, on the model before any update."""
     from agentgym.trainers.llm.engines import HFEngine
     from agentgym.trainers.llm.models import load_causal_lm
-    from agentgym.trainers.llm.prompting import PromptConfig
     from agentgym.trainers.llm.rollout import evaluate_llm
     from agentgym.trainers.llm.types import SamplingConfig
 
-    loaded = load_causal_lm(model)
-    prompt = PromptConfig(history_turns=2)
-    return evaluate_llm(HFEngine.from_loaded(loaded), loaded.tokenizer, env_id, episodes, seed=10**6, prompt=prompt,
-                        sampling=SamplingConfig(max_new_tokens=max_new_tokens, temperature=0.0, stop=prompt.stop),
-                        max_turns=max_turns)
+    loaded = load_causal_lm(cfg.model)
+    prompt = cfg.prompt
+    return evaluate_llm(HFEngine.from_loaded(loaded), loaded.tokenizer, cfg.env_id, episodes, seed=10**6, prompt=prompt,
+                        sampling=SamplingConfig(max_new_tokens=cfg.max_new_tokens, temperature=0.0, stop=prompt.stop),
+                        max_turns=cfg.max_turns)
 
 
 def mean_ci(values: list[float]) -> dict[str, Any]:
@@ -69,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--learning-rate", type=float, default=2e-6)
     parser.add_argument("--max-new-tokens", type=int, default=32)
     parser.add_argument("--max-turns", type=int, default=None, help="cap on turns per episode (default: the env's)")
+    parser.add_argument("--temperature", type=float, default=0.7, help="sampling temperature of training rollouts")
+    parser.add_argument("--action-format", choices=["line", "tag"], default="line")
+    parser.add_argument("--no-match-admissible", action="store_true", help="require exact admissible actions")
+    parser.add_argument("--invalid-penalty", type=float, default=-0.1)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
@@ -79,17 +83,23 @@ def main(argv: list[str] | None = None) -> int:
                             "envs": {}}
     for name in args.envs:
         env_id = f"agentgym/{name}"
+
+        def config(seed: int, env_id: str = env_id) -> LLMTrainConfig:
+            return LLMTrainConfig(env_id, algo="grpo", model=args.model, steps=10**6, seed=seed,
+                                  group_size=args.group_size, tasks_per_step=args.tasks_per_step,
+                                  learning_rate=args.learning_rate, max_new_tokens=args.max_new_tokens,
+                                  max_turns=args.max_turns, eval_episodes=args.eval_episodes,
+                                  time_budget_s=args.minutes * 60, checkpoint_every=10**6,
+                                  temperature=args.temperature, action_format=args.action_format,
+                                  match_admissible=not args.no_match_admissible, invalid_penalty=args.invalid_penalty)
+
         console.print(f"[bold]{env_id}[/bold]: untrained {args.model}")
-        before = untrained(env_id, args.model, args.eval_episodes, args.max_new_tokens, args.max_turns)
+        before = untrained(config(args.seeds[0]), args.eval_episodes)
         console.print(f"  before: success {before['success_rate']:.1%} {before['success_ci95']}", highlight=False)
         entry: dict[str, Any] = {"before": before, "runs": []}
         data["envs"][env_id] = entry
         for seed in args.seeds:
-            cfg = LLMTrainConfig(env_id, algo="grpo", model=args.model, steps=10**6, seed=seed,
-                                 group_size=args.group_size, tasks_per_step=args.tasks_per_step,
-                                 learning_rate=args.learning_rate, max_new_tokens=args.max_new_tokens,
-                                 max_turns=args.max_turns, eval_episodes=args.eval_episodes,
-                                 time_budget_s=args.minutes * 60, checkpoint_every=10**6)
+            cfg = config(seed)
             with tempfile.TemporaryDirectory() as tmp:
                 after = train_llm(cfg, Path(tmp) / "run")
                 status = json.loads((Path(tmp) / "run" / "status.json").read_text())
