@@ -60,6 +60,7 @@ import numpy as np
 
 from agentgym.core import TEXT_STATE_FIELDS, StateField, TaskSpec, TextEnv, to_printable
 
+from .common import information_progress
 from .splits import check_split, split_items
 
 DATA_FILE = Path(__file__).with_name("data") / "twenty_questions.json"
@@ -348,10 +349,7 @@ class TwentyQuestionsEnv(TextEnv):
         return self._solved
 
     def _progress(self) -> float:
-        if self._solved:
-            return 1.0
-        left = int(self._candidates.sum())
-        return 1.0 - math.log1p(left) / math.log1p(len(self.table.objects))
+        return information_progress(int(self._candidates.sum()), len(self.table.objects), self._solved)
 
     def _message(self) -> str:
         return self._event

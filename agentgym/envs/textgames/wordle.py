@@ -51,7 +51,6 @@ Example:
 from __future__ import annotations
 
 import functools
-import math
 import re
 from pathlib import Path
 from typing import Any
@@ -60,6 +59,7 @@ import numpy as np
 
 from agentgym.core import TEXT_STATE_FIELDS, StateField, TaskSpec, TextEnv, to_printable
 
+from .common import information_progress
 from .splits import check_split, split_items
 
 WORD_LENGTH = 5
@@ -326,10 +326,7 @@ class WordleEnv(TextEnv):
         return self._solved
 
     def _progress(self) -> float:
-        if self._solved:
-            return 1.0
-        left = int(self._candidates.sum())
-        return 1.0 - math.log1p(left) / math.log1p(len(self.answers))
+        return information_progress(int(self._candidates.sum()), len(self.answers), self._solved)
 
     def _message(self) -> str:
         return self._event

@@ -578,10 +578,7 @@ def train_llm(cfg: LLMTrainConfig, out: str | Path, *, resume: bool = False, ove
             bonus.close()
     result: dict[str, Any] = {}
     if cfg.eval_episodes:
-        result = evaluate_llm(policy.engine, policy.tokenizer, cfg.env_id, cfg.eval_episodes, seed=10**6,
-                              env_kwargs=None, prompt=cfg.prompt,
-                              sampling=SamplingConfig(max_new_tokens=cfg.max_new_tokens, temperature=0.0,
-                                                      stop=cfg.prompt.stop), max_turns=cfg.max_turns)
+        result = _evaluate(policy, cfg, cfg.env_id, cfg.eval_episodes, 10**6, None)
         (folder / "eval.json").write_text(json.dumps({"update": last, **result}, indent=2, default=str) + "\n")
     _write_status(folder, "finished", last, **({"stopped_by": "time_budget_s"} if last < cfg.steps else {}))
     return result
@@ -601,7 +598,12 @@ def evaluate_run(folder: str | Path, *, env_id: str | None = None, episodes: int
     policy = Policy(cfg)
     policy.load(checkpoints[-1][1])
     target = env_id or cfg.env_id
-    kwargs = None if split is None else {"split": split}
-    return evaluate_llm(policy.engine, policy.tokenizer, target, episodes, seed=seed, env_kwargs=kwargs,
-                        prompt=cfg.prompt, sampling=SamplingConfig(max_new_tokens=cfg.max_new_tokens, temperature=0.0,
-                                                                   stop=cfg.prompt.stop), max_turns=cfg.max_turns)
+    return _evaluate(policy, cfg, target, episodes, seed, None if split is None else {"split": split})
+
+
+def _evaluate(policy: Policy, cfg: LLMTrainConfig, env_id: str, episodes: int, seed: int,
+              env_kwargs: dict[str, Any] | None) -> dict[str, Any]:
+    """Greedy held-out evaluation with the run's prompts (env_kwargs None: the test split where there is one)."""
+    sampling = SamplingConfig(max_new_tokens=cfg.max_new_tokens, temperature=0.0, stop=cfg.prompt.stop)
+    return evaluate_llm(policy.engine, policy.tokenizer, env_id, episodes, seed=seed, env_kwargs=env_kwargs,
+                        prompt=cfg.prompt, sampling=sampling, max_turns=cfg.max_turns)
