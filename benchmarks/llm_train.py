@@ -3,6 +3,10 @@
 For each env (default: the Easy text adventure and the MiniGrid-Empty-5x5 text view) and seed:
 the untrained model's held-out success rate (greedy, ``--eval-episodes`` test-split episodes),
 then GRPO for at most ``--minutes`` of wall time (``time_budget_s``), then the same evaluation.
+The defaults are the fastest-learning settings found so far on a 2-core CPU (the README says
+what they reach): an example exchange in the prompt, no history, the top 4 blocks trained at
+lr 1e-4, potential-based shaping on the env's progress, an invalid-action penalty, 8 episodes
+of one task per update.
 Reported: before/after per seed with 95% Wilson intervals, and the mean over seeds with a t
 interval. The untrained model is the peer: same prompts, parser, episodes and decoding.
 
@@ -10,7 +14,7 @@ Results go to ``benchmarks/results/llm_train.json`` (rewritten after every run, 
 interrupted benchmark keeps what it finished).
 
 Example:
-    python benchmarks/llm_train.py                                   # 2 envs x 3 seeds x 20 min
+    python benchmarks/llm_train.py                                   # 2 envs x 3 seeds x 10 min
     python benchmarks/llm_train.py --envs MiniGrid-Empty-5x5-Text-v0 --seeds 0 --minutes 5
 """
 
@@ -61,15 +65,20 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--envs", nargs="+", default=list(ENVS))
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--minutes", type=float, default=20.0, help="wall-clock budget of each training run")
+    parser.add_argument("--minutes", type=float, default=10.0, help="wall-clock budget of each training run")
     parser.add_argument("--model", default="smollm2")
-    parser.add_argument("--eval-episodes", type=int, default=50)
+    parser.add_argument("--eval-episodes", type=int, default=20)
     parser.add_argument("--group-size", type=int, default=8)
-    parser.add_argument("--tasks-per-step", type=int, default=2)
-    parser.add_argument("--learning-rate", type=float, default=2e-6)
-    parser.add_argument("--max-new-tokens", type=int, default=32)
-    parser.add_argument("--max-turns", type=int, default=None, help="cap on turns per episode (default: the env's)")
-    parser.add_argument("--temperature", type=float, default=0.7, help="sampling temperature of training rollouts")
+    parser.add_argument("--tasks-per-step", type=int, default=1)
+    parser.add_argument("--learning-rate", type=float, default=1e-4)
+    parser.add_argument("--train-layers", type=int, default=4, help="train the top N blocks only (0: all)")
+    parser.add_argument("--history-turns", type=int, default=0)
+    parser.add_argument("--progress-shaping", type=float, default=1.0,
+                        help="potential-based shaping on the env's progress (0: off)")
+    parser.add_argument("--max-new-tokens", type=int, default=16)
+    parser.add_argument("--max-turns", type=int, default=None,
+                        help="cap on turns per episode (default: 8 on MiniGrid, 10 on text adventures)")
+    parser.add_argument("--temperature", type=float, default=1.0, help="sampling temperature of training rollouts")
     parser.add_argument("--action-format", choices=["line", "tag"], default="line")
     parser.add_argument("--no-match-admissible", action="store_true", help="require exact admissible actions")
     parser.add_argument("--invalid-penalty", type=float, default=-0.1)
@@ -88,7 +97,9 @@ def main(argv: list[str] | None = None) -> int:
             return LLMTrainConfig(env_id, algo="grpo", model=args.model, steps=10**6, seed=seed,
                                   group_size=args.group_size, tasks_per_step=args.tasks_per_step,
                                   learning_rate=args.learning_rate, max_new_tokens=args.max_new_tokens,
-                                  max_turns=args.max_turns, eval_episodes=args.eval_episodes,
+                                  max_turns=args.max_turns or (8 if "MiniGrid" in env_id else 10),
+                                  eval_episodes=args.eval_episodes, train_layers=args.train_layers,
+                                  history_turns=args.history_turns, progress_shaping=args.progress_shaping,
                                   time_budget_s=args.minutes * 60, checkpoint_every=10**6,
                                   temperature=args.temperature, action_format=args.action_format,
                                   match_admissible=not args.no_match_admissible, invalid_penalty=args.invalid_penalty)
@@ -105,7 +116,10 @@ def main(argv: list[str] | None = None) -> int:
                 status = json.loads((Path(tmp) / "run" / "status.json").read_text())
                 rows = [json.loads(x) for x in (Path(tmp) / "run" / "metrics.jsonl").read_text().splitlines()]
             entry["runs"].append({"seed": seed, "updates": status["update"], "after": after,
-                                  "train_success": [r["episode/success"] for r in rows]})
+                                  "train_success": [r["episode/success"] for r in rows],
+                                  "train_progress": [r.get("reward/shaping") for r in rows],
+                                  "train_invalid_rate": [r["episode/invalid_action_rate"] for r in rows],
+                                  "update_seconds": [r["time"] for r in rows]})
             console.print(f"  seed {seed}: {status['update']} updates, after: success {after['success_rate']:.1%} "
                           f"{after['success_ci95']}", highlight=False)
             entry["after_mean"] = mean_ci([r["after"]["success_rate"] for r in entry["runs"]])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 import gymnasium as gym
 import pytest
@@ -17,6 +18,8 @@ import agentgym  # noqa: F401 (registers the envs)
 from agentgym.core import TaskSpec, TextEnv
 from agentgym.trainers.evaluation import wilson95
 from agentgym.trainers.llm.prompting import (
+    EXAMPLE_ADMISSIBLE,
+    EXAMPLE_OBSERVATION,
     PromptConfig,
     action_to_send,
     build_messages,
@@ -208,7 +211,7 @@ def test_prompt_config_rejects_bad_values():
 
 # ------------------------------------------------------------ prompts
 def test_build_messages_shows_task_rules_bounded_history_and_admissible_actions():
-    cfg = PromptConfig(history_turns=2, max_admissible=3)
+    cfg = PromptConfig(history_turns=2, max_admissible=3, example_turn=False)
     history = [(f"obs {i}", f"reply {i} <action>a{i}</action>") for i in range(5)]
     messages = build_messages("Find the key.", "You see a door.", ["a", "b", "c", "d", "e"], history, cfg)
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "user", "assistant", "user"]
@@ -218,15 +221,31 @@ def test_build_messages_shows_task_rules_bounded_history_and_admissible_actions(
     last = messages[-1]["content"]
     assert last.startswith("You see a door.")
     assert "- a\n- b\n- c\n... and 2 more" in last and "- d" not in last
-    line = build_messages("T", "o", None, history, PromptConfig(history_turns=0, action_format="line"))
+    line = build_messages("T", "o", None, history, PromptConfig(history_turns=0, action_format="line",
+                                                                 example_turn=False))
     assert [m["role"] for m in line] == ["system", "user"]
     assert "first line" in line[0]["content"] and "Admissible" not in line[-1]["content"]
     hidden = build_messages("T", "o", ["a"], [], PromptConfig(show_admissible=False))
     assert "Admissible" not in hidden[-1]["content"]
 
 
+@pytest.mark.parametrize("action_format", ["tag", "line"])
+def test_the_example_turn_shows_a_well_formed_reply_before_the_episode(action_format):
+    cfg = PromptConfig(history_turns=1, action_format=action_format)
+    messages = build_messages("Find the key.", "You see a door.", ["open door"], [("obs 0", "reply 0")], cfg)
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user", "assistant", "user"]
+    example_obs, example_reply = messages[1]["content"], messages[2]["content"]
+    assert example_obs.startswith(EXAMPLE_OBSERVATION) and "- open fridge" in example_obs
+    # the example reply parses, in this format, to one of the example's admissible actions
+    action, ok = parse_action(example_reply, cfg)
+    assert ok and action in EXAMPLE_ADMISSIBLE
+    assert [m["content"] for m in messages[3:5]] == ["obs 0", "reply 0"]
+    without = build_messages("Find the key.", "You see a door.", ["open door"], [], replace(cfg, example_turn=False))
+    assert [m["role"] for m in without] == ["system", "user"] and EXAMPLE_OBSERVATION not in without[1]["content"]
+
+
 def test_build_messages_cuts_long_observations_and_honours_a_system_prompt_override():
-    cfg = PromptConfig(max_observation_chars=100, system_prompt="Play well. Goal: {task}")
+    cfg = PromptConfig(max_observation_chars=100, system_prompt="Play well. Goal: {task}", example_turn=False)
     messages = build_messages("win", "z" * 5000, [], [("q" * 5000, "r")], cfg)
     assert messages[0]["content"] == "Play well. Goal: win"
     assert len(messages[1]["content"]) <= 100 and messages[1]["content"].startswith("q")

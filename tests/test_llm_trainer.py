@@ -227,3 +227,74 @@ def test_llm_feedback_intrinsic_reward_reaches_each_turn_and_is_saved(tiny_lm_di
     assert "intrinsic/messages" in row and "reward/intrinsic" in row
     with pytest.raises(LLMTrainError, match="intrinsic"):
         train_llm(_config(tiny_lm_dir, steps=2), tmp_path / "run", resume=True)
+
+
+# ------------------------------------------------------------ partial fine-tuning and progress shaping
+PROGRESS_ENV = "agentgym-test/VowelsProgress-v0"
+
+
+class VowelProgressEnv(VowelEnv):
+    """VowelEnv that reports progress: half the vowel score so far (so 1 at a perfect episode)."""
+
+    def _progress(self):
+        return min(1.0, self.total / 2)
+
+
+if PROGRESS_ENV not in gym.registry:
+    gym.register(PROGRESS_ENV, entry_point=f"{__name__}:VowelProgressEnv")
+
+
+def test_freeze_below_trains_only_the_top_blocks_and_the_final_norm(tiny_lm_dir):
+    from agentgym.trainers.llm.models import apply_lora, freeze_below, load_causal_lm, top_layers
+
+    model = load_causal_lm(str(tiny_lm_dir), device="cpu").model
+    assert top_layers(model, 1) == [1] and top_layers(model, 5) == [0, 1]
+    with pytest.raises(ValueError, match="positive"):
+        top_layers(model, 0)
+    freeze_below(model, 1)
+    trained = {n for n, p in model.named_parameters() if p.requires_grad}
+    assert trained and all(n.startswith("model.layers.1.") or n == "model.norm.weight" for n in trained)
+    assert "model.norm.weight" in trained and not model.model.embed_tokens.weight.requires_grad
+    lora = apply_lora(load_causal_lm(str(tiny_lm_dir), device="cpu").model, r=2, layers=[1])
+    adapters = [n for n, p in lora.named_parameters() if p.requires_grad]
+    assert adapters and all(".layers.1." in n and "lora_" in n for n in adapters)
+
+
+def test_a_run_with_train_layers_changes_only_the_top_block(tiny_lm_dir, tmp_path):
+    from transformers import AutoModelForCausalLM
+
+    cfg = _config(tiny_lm_dir, steps=1, train_layers=1, group_size=4, tasks_per_step=1)
+    train_llm(cfg, tmp_path / "run")
+    row = json.loads((tmp_path / "run" / "metrics.jsonl").read_text().splitlines()[0])
+    assert row["update/samples"] > 0
+    base = AutoModelForCausalLM.from_pretrained(tiny_lm_dir).state_dict()
+    after = AutoModelForCausalLM.from_pretrained(tmp_path / "run" / "checkpoints" / "step_000001" / "model").state_dict()
+    changed = {k for k in base if not torch.equal(base[k], after[k])}
+    assert changed and all(k.startswith("model.layers.1.") or k == "model.norm.weight" for k in changed)
+    assert torch.equal(base["model.embed_tokens.weight"], after["model.embed_tokens.weight"])
+    with pytest.raises(LLMTrainError, match="train_layers"):
+        _config(tiny_lm_dir, train_layers=-1).validate()
+
+
+def test_progress_shaping_pays_progress_differences_that_sum_to_the_final_progress(tiny_lm_dir, tmp_path):
+    from agentgym.trainers.llm.trainer import add_progress_shaping
+
+    cfg = _config(tiny_lm_dir, env_id=PROGRESS_ENV)
+    policy = Policy(cfg)
+    batch = collect_episodes(policy.engine, policy.tokenizer, PROGRESS_ENV, [0, 1, 2], prompt=cfg.prompt,
+                             sampling=SamplingConfig(max_new_tokens=6, seed=3))
+    episodes = list(batch)
+    before = [e.total_reward for e in episodes]
+    add_progress_shaping(episodes, 0.5)
+    for e, total in zip(episodes, before, strict=True):
+        progress = [t.info["progress"] for t in e.turns]
+        assert [t.shaping_reward for t in e.turns] == pytest.approx(
+            [0.5 * (b - a) for a, b in zip([0.0, *progress[:-1]], progress, strict=True)])
+        assert e.total_reward == pytest.approx(total + 0.5 * progress[-1])
+    assert any(e.turns[-1].info["progress"] > 0 for e in episodes)
+    # in a run: the shaping is logged; an env without progress is refused with a clear error
+    train_llm(_config(tiny_lm_dir, env_id=PROGRESS_ENV, steps=1, progress_shaping=1.0), tmp_path / "ok")
+    row = json.loads((tmp_path / "ok" / "metrics.jsonl").read_text().splitlines()[0])
+    assert 0 < row["reward/shaping"] <= 1
+    with pytest.raises(LLMTrainError, match="progress"):
+        train_llm(_config(tiny_lm_dir, steps=1, progress_shaping=1.0), tmp_path / "bad")

@@ -342,11 +342,54 @@ def load_causal_lm(spec: str | None = "smollm2", *, device: str = "auto", dtype:
 # LoRA and gradient checkpointing
 
 
+def decoder_layers(model: Any) -> Any:
+    """The model's stack of transformer blocks (the ``ModuleList`` as long as ``num_hidden_layers``)."""
+    import torch
+
+    count = getattr(getattr(model, "config", None), "num_hidden_layers", None)
+    for module in model.modules():
+        if isinstance(module, torch.nn.ModuleList) and len(module) == count:
+            return module
+    raise LLMError(f"cannot find the transformer blocks of {type(model).__name__} "
+                   f"(no ModuleList of num_hidden_layers={count} modules)")
+
+
+def top_layers(model: Any, count: int) -> list[int]:
+    """Indices of the top ``count`` transformer blocks (all of them when ``count`` is at least their number)."""
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError(f"the number of trained layers must be a positive int, got {count!r}")
+    total = len(decoder_layers(model))
+    return list(range(max(0, total - count), total))
+
+
+def freeze_below(model: Any, count: int) -> Any:
+    """Train only the top ``count`` transformer blocks and the final norm; freeze everything else.
+
+    The embeddings (and a tied output head) and the lower blocks stop requiring grad, so the
+    backward pass ends at the lowest trained block: training the top 4 of SmolLM2's 30 blocks
+    costs about 1.3 forward passes per update instead of 3. Returns ``model``.
+    """
+    import torch
+
+    layers = decoder_layers(model)
+    model.requires_grad_(False)
+    for index in top_layers(model, count):
+        layers[index].requires_grad_(True)
+    in_blocks = {id(p) for p in layers.parameters()}
+    for name, module in model.named_modules():  # the final norm, between the top block and the head
+        if name.rsplit(".", 1)[-1] in ("norm", "ln_f", "final_layernorm") and isinstance(module, torch.nn.Module):
+            for param in module.parameters():
+                if id(param) not in in_blocks:
+                    param.requires_grad_(True)
+    return model
+
+
 def apply_lora(model: Any, r: int = 16, alpha: int = 32, dropout: float = 0.0,
-               target_modules: str | list[str] = "all-linear") -> Any:
+               target_modules: str | list[str] = "all-linear", layers: list[int] | None = None) -> Any:
     """Wrap ``model`` with LoRA adapters (peft): only the adapters' parameters train afterwards.
 
-    ``target_modules="all-linear"`` adapts every linear layer but the output head. Returns the
+    ``target_modules="all-linear"`` adapts every linear layer but the output head; ``layers``
+    (block indices, e.g. :func:`top_layers`) limits the adapters to those blocks. Returns the
     peft model (it shares the base weights with ``model``); engines and :func:`sequence_logprobs`
     take it like any other model.
     """
@@ -356,8 +399,13 @@ def apply_lora(model: Any, r: int = 16, alpha: int = 32, dropout: float = 0.0,
 
     if isinstance(r, bool) or not isinstance(r, int) or r < 1:
         raise ValueError(f"LoRA rank r must be a positive int, got {r!r}")
+    if layers is not None and target_modules == "all-linear":  # peft wants module names with layers
+        import torch
+
+        target_modules = sorted({name.rsplit(".", 1)[-1] for name, module in decoder_layers(model).named_modules()
+                                 if isinstance(module, torch.nn.Linear)})
     config = LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout, target_modules=target_modules,
-                        task_type="CAUSAL_LM")
+                        layers_to_transform=layers, task_type="CAUSAL_LM")
     with warnings.catch_warnings():  # peft asks for transformers' deprecated spelling; not the user's concern
         warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
         return get_peft_model(model, config)

@@ -66,6 +66,7 @@ class LLMTrainConfig:
     weight_decay: float = 0.0
     lora_r: int = 0  # 0: full fine-tuning
     lora_alpha: int = 32
+    train_layers: int = 0  # train only the top N transformer blocks (0: all); the rest stay frozen
     kl_coef: float = 0.0
     kl_kind: str = "k3"
     clip_low: float = 0.2
@@ -83,6 +84,7 @@ class LLMTrainConfig:
     format_penalty: float = -0.1
     match_admissible: bool = False  # send the admissible action a reply names inside other words
     invalid_penalty: float = 0.0  # reward of a turn the env rejected as invalid
+    example_turn: bool = True  # show a made-up well-formed exchange before each episode's turns
     gamma: float = 1.0  # PPO: discount over turns
     lam: float = 0.95  # PPO: GAE lambda over turns
     vf_coef: float = 0.5
@@ -94,6 +96,7 @@ class LLMTrainConfig:
     dtype: str = "auto"
     gradient_checkpointing: bool = False
     time_budget_s: float | None = None  # stop after the update that passes this many seconds of training
+    progress_shaping: float = 0.0  # add coef * (progress after - before) to each turn (env's info["progress"])
     intrinsic: dict[str, Any] | None = None  # the intrinsic reward's settings (saved; see train_llm)
     env_kwargs: dict[str, Any] = field(default_factory=dict)
     kind: str = "llm"
@@ -120,15 +123,15 @@ class LLMTrainConfig:
             raise LLMTrainError(f"aggregation must be one of {', '.join(AGGREGATIONS)}, got {self.aggregation!r}")
         if self.time_budget_s is not None and not self.time_budget_s > 0:
             raise LLMTrainError(f"time_budget_s must be > 0 (or None), got {self.time_budget_s}")
-        if self.lora_r < 0 or self.kl_coef < 0 or self.eval_episodes < 0 or self.keep_checkpoints < 0:
-            raise LLMTrainError("lora_r, kl_coef, eval_episodes and keep_checkpoints must be >= 0")
+        if self.lora_r < 0 or self.train_layers < 0 or self.kl_coef < 0 or self.eval_episodes < 0 or self.keep_checkpoints < 0:
+            raise LLMTrainError("lora_r, train_layers, kl_coef, eval_episodes and keep_checkpoints must be >= 0")
         _ = self.prompt  # PromptConfig checks its own fields
 
     @property
     def prompt(self) -> PromptConfig:
         return PromptConfig(history_turns=self.history_turns, action_format=self.action_format,  # type: ignore[arg-type]
                             format_penalty=self.format_penalty, match_admissible=self.match_admissible,
-                            invalid_penalty=self.invalid_penalty)
+                            invalid_penalty=self.invalid_penalty, example_turn=self.example_turn)
 
     def train_env_kwargs(self) -> dict[str, Any]:
         """The env kwargs of training: the train split where the env has splits."""
@@ -172,13 +175,16 @@ class Policy:
 
         from .engines import HFEngine
         from .losses import ValueHead
-        from .models import apply_lora, enable_gradient_checkpointing, load_causal_lm
+        from .models import apply_lora, enable_gradient_checkpointing, freeze_below, load_causal_lm, top_layers
 
         self.cfg = cfg
         self.loaded = load_causal_lm(cfg.model, device=cfg.device, dtype=cfg.dtype, for_training=True)
         model = self.loaded.model
         if cfg.lora_r > 0:
-            model = apply_lora(model, r=cfg.lora_r, alpha=cfg.lora_alpha)
+            model = apply_lora(model, r=cfg.lora_r, alpha=cfg.lora_alpha,
+                               layers=top_layers(model, cfg.train_layers) if cfg.train_layers else None)
+        elif cfg.train_layers:
+            freeze_below(model, cfg.train_layers)
         if cfg.gradient_checkpointing:
             enable_gradient_checkpointing(model)
         self.model = model
@@ -331,6 +337,25 @@ def episode_advantages(episodes: list[Episode], cfg: LLMTrainConfig, policy: Pol
                                       float(v[i])))
         k += len(e)
     return samples
+
+
+def add_progress_shaping(episodes: list[Episode], coef: float) -> None:
+    """Potential-based shaping on the env's progress: turn t gets ``coef * (progress_t - progress_{t-1})``.
+
+    ``progress`` is the ``info["progress"]`` the env reports after each step (0 at reset, 1 at
+    the goal; the text games and the MiniGrid text views compute it from an exact planner). The
+    potential difference telescopes: an episode's shaping sums to ``coef`` times its final
+    progress, so it ranks episodes by how far they got without changing which policy is optimal
+    (Ng et al., 1999). Raises :class:`LLMTrainError` when a turn's info has no progress.
+    """
+    for episode in episodes:
+        before = 0.0
+        for turn in episode.turns:
+            value = turn.info.get("progress")
+            if value is None:
+                raise LLMTrainError(f"progress_shaping needs info['progress'], which {episode.env_id} does not report")
+            turn.shaping_reward = coef * (float(value) - before)
+            before = float(value)
 
 
 def add_intrinsic(reward: Any, episodes: list[Episode]) -> None:
@@ -528,6 +553,8 @@ def train_llm(cfg: LLMTrainConfig, out: str | Path, *, resume: bool = False, ove
             t_rollout = time.perf_counter() - t0
             if bonus is not None:
                 add_intrinsic(bonus, list(batch))
+            if cfg.progress_shaping:
+                add_progress_shaping(list(batch), cfg.progress_shaping)
             samples = episode_advantages(list(batch), cfg, policy)
             t1 = time.perf_counter()
             ustats = update(policy, samples, cfg, np.random.default_rng([cfg.seed, step, 41]))
@@ -545,6 +572,8 @@ def train_llm(cfg: LLMTrainConfig, out: str | Path, *, resume: bool = False, ove
                 "time/generation_s": s.generation_seconds, "time/env_s": s.env_seconds,
                 "time/rollout_s": t_rollout, "time/update_s": t_update, **ustats,
             }
+            if cfg.progress_shaping:
+                row["reward/shaping"] = float(np.mean([sum(t.shaping_reward for t in e.turns) for e in batch]))
             if bonus is not None:
                 row["reward/intrinsic"] = float(np.mean([sum(t.intrinsic_reward for t in e.turns) for e in batch]))
                 row.update(bonus.metrics() if hasattr(bonus, "metrics") else {})

@@ -64,10 +64,11 @@ class Turn:
     info: dict[str, Any] = field(default_factory=dict)  # the env's info after the step
     truncated_response: bool = False  # generation hit max_new_tokens
     intrinsic_reward: float = 0.0  # set by an intrinsic reward (e.g. LLM feedback), weight included
+    shaping_reward: float = 0.0  # set by progress shaping: coef * (progress after - progress before)
 
     @property
     def reward(self) -> float:
-        return self.env_reward + self.format_reward + self.intrinsic_reward
+        return self.env_reward + self.format_reward + self.intrinsic_reward + self.shaping_reward
 
 
 @dataclass
