@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import statistics
 import sys
 import time
@@ -36,7 +35,7 @@ from agentgym.core import RewardWrapper, load_reward_fn
 from agentgym.envs.minigrid.text_view import ACTION_WORDS
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import machine_info  # noqa: E402
+from machine import machine_info, write_results  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "env_overhead.json"
 
@@ -206,8 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                  "pairs": [p.name for p in pairs]},
         "results": results,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    write_results(args.out, report)
     console.print(f"wrote {args.out}")
     return 0
 

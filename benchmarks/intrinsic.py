@@ -38,7 +38,7 @@ from rich.console import Console
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import machine_info  # noqa: E402
+from machine import machine_info, write_results  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "intrinsic.json"
 LABEL_TASKS = ("MiniGrid-DoorKey-8x8-v0", "MiniGrid-KeyCorridorS3R1-v0", "MiniGrid-Unlock-v0")
@@ -192,8 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         for env_id, s in data["train"]["summary"].items():
             table.add_row(env_id, f"{s['sparse_mean']:.2f} {s['sparse']}", f"{s['llm_feedback_mean']:.2f} {s['llm_feedback']}")
         console.print(table)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(data, indent=2) + "\n")
+    write_results(args.out, data)
     console.print(f"wrote {args.out}")
     return 0
 

@@ -31,7 +31,7 @@ from rich.console import Console
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import machine_info  # noqa: E402
+from machine import machine_info, write_results  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "llm_rollout.json"
 console = Console()
@@ -174,8 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print("[bold]HFEngine vs transformers generate (same prompts, no early stop)[/bold]")
         data["engine"] = [engine_vs_generate(args.model, args.device, b, 256, args.max_new_tokens, args.repeats)
                           for b in args.engine_batches]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(data, indent=2) + "\n")
+    write_results(args.out, data)
     console.print(f"wrote {args.out}")
     return 0
 

@@ -31,7 +31,7 @@ from typing import Any
 from rich.console import Console
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import machine_info  # noqa: E402
+from machine import machine_info, write_results  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "llm_train.json"
 ENVS = ("TextAdventure-Easy-v0", "MiniGrid-Empty-5x5-Text-v0")
@@ -123,8 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             console.print(f"  seed {seed}: {status['update']} updates, after: success {after['success_rate']:.1%} "
                           f"{after['success_ci95']}", highlight=False)
             entry["after_mean"] = mean_ci([r["after"]["success_rate"] for r in entry["runs"]])
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(json.dumps(data, indent=2, default=str) + "\n")
+            write_results(args.out, data)
     console.print(f"wrote {args.out}")
     return 0
 

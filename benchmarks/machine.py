@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import platform
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 PACKAGES = ("numpy", "torch", "stable_baselines3", "gymnasium", "mujoco", "minigrid", "agentgym")
@@ -26,3 +28,9 @@ def machine_info() -> dict[str, Any]:
         "python": platform.python_version(),
         **{name: version(name) for name in PACKAGES},
     }
+
+
+def write_results(path: Path, data: dict[str, Any]) -> None:
+    """Write a benchmark's results as indented JSON (folders created; values JSON cannot hold become strings)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, default=str) + "\n")

@@ -23,7 +23,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -37,7 +36,7 @@ from rich.table import Table
 import agentgym
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import machine_info  # noqa: E402
+from machine import machine_info, write_results  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "ppo.json"
 
@@ -193,8 +192,7 @@ def main(argv: list[str] | None = None) -> int:
                     report = {"benchmark": "ppo", "machine": machine_info(), "args": vars(args) | {"out": str(args.out)},
                               "settings": {"doorkey": DOORKEY, "cheetah": CHEETAH},
                               "results": results, "summary": summarize(results)}
-                    args.out.parent.mkdir(parents=True, exist_ok=True)
-                    args.out.write_text(json.dumps(report, indent=2) + "\n")  # after every run: nothing lost
+                    write_results(args.out, report)  # after every run: nothing lost
     summary = summarize(results)
     table = Table(title="Native PPO vs SB3 PPO (matched hyperparameters)")
     for col in ("task", "metric", "native", "sb3", "native / sb3"):

@@ -44,7 +44,7 @@ from rich.console import Console
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import machine_info  # noqa: E402
+from machine import machine_info, write_results  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "reward_synth.json"
 MINIGRID_TASKS = ("agentgym/MiniGrid-DoorKey-6x6-v0", "agentgym/MiniGrid-Unlock-v0", "agentgym/MiniGrid-KeyCorridorS3R1-v0")
@@ -405,8 +405,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def save() -> None:  # after every part, so that a crash later loses nothing done
         data["seconds"] = time.perf_counter() - started
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(data, indent=2, default=str) + "\n")
+        write_results(args.out, data)
 
     if "overhead" in args.parts:
         console.print("[bold]PPO steps/s: no reward code, in-process, sandboxed a rollout per call, sandboxed per step[/bold]")

@@ -33,7 +33,7 @@ from rich.console import Console
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import machine_info  # noqa: E402
+from machine import machine_info, write_results  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "textgames.json"
 GAMES = ("TextAdventure-Easy-v0", "TextAdventure-Medium-v0", "TextAdventure-Hard-v0", "Maze-v0", "Maze-Partial-v0",
@@ -125,8 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     if "speed" in args.parts:
         console.print(f"[bold]steps/s, random admissible actions, one core, median of {args.repeats}[/bold]")
         data["speed"] = speed(args.steps, args.repeats)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(data, indent=2) + "\n")
+    write_results(args.out, data)
     console.print(f"wrote {args.out}")
     return 0
 
