@@ -180,3 +180,18 @@ def test_turn_gae_validates_shapes():
         turn_gae([[1.0, 2.0]], [[0.0]])
     with pytest.raises(ValueError, match="truncated flags"):
         turn_gae([[1.0]], [[0.0]], truncated=[True, False])
+
+
+def test_potential_shaping_is_a_difference_of_potentials_that_telescopes():
+    from agentgym.credit import potential_shaping
+
+    shaped = potential_shaping([[0.25, 0.0, 0.75, 1.0], [0.5]], coef=2.0)
+    np.testing.assert_allclose(shaped[0], [0.5, -0.5, 1.5, 0.5])
+    np.testing.assert_allclose(shaped[1], [1.0])
+    assert [float(s.sum()) for s in shaped] == pytest.approx([2.0, 1.0])  # coef * final potential
+    discounted = potential_shaping([[1.0, 2.0]], gamma=0.5, initial=1.0)[0]
+    np.testing.assert_allclose(discounted, [0.5 * 1.0 - 1.0, 0.5 * 2.0 - 1.0])
+    with pytest.raises(ValueError, match="gamma"):
+        potential_shaping([[0.0]], gamma=1.5)
+    with pytest.raises(ValueError, match="finite"):
+        potential_shaping([[float("nan")]])

@@ -9,5 +9,7 @@ Example:
 
 from .gae import discounted_returns, gae
 from .outcome import broadcast_to_steps, grpo_advantages, rloo_advantages, turn_gae
+from .shaping import potential_shaping
 
-__all__ = ["broadcast_to_steps", "discounted_returns", "gae", "grpo_advantages", "rloo_advantages", "turn_gae"]
+__all__ = ["broadcast_to_steps", "discounted_returns", "gae", "grpo_advantages", "potential_shaping", "rloo_advantages",
+           "turn_gae"]

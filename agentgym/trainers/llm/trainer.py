@@ -346,16 +346,18 @@ def add_progress_shaping(episodes: list[Episode], coef: float) -> None:
     the goal; the text games and the MiniGrid text views compute it from an exact planner). The
     potential difference telescopes: an episode's shaping sums to ``coef`` times its final
     progress, so it ranks episodes by how far they got without changing which policy is optimal
-    (Ng et al., 1999). Raises :class:`LLMTrainError` when a turn's info has no progress.
+    (Ng et al., 1999; :func:`agentgym.credit.potential_shaping`). Raises :class:`LLMTrainError`
+    when a turn's info has no progress.
     """
+    progress = []
     for episode in episodes:
-        before = 0.0
-        for turn in episode.turns:
-            value = turn.info.get("progress")
-            if value is None:
-                raise LLMTrainError(f"progress_shaping needs info['progress'], which {episode.env_id} does not report")
-            turn.shaping_reward = coef * (float(value) - before)
-            before = float(value)
+        values = [turn.info.get("progress") for turn in episode.turns]
+        if any(v is None for v in values):
+            raise LLMTrainError(f"progress_shaping needs info['progress'], which {episode.env_id} does not report")
+        progress.append([float(v) for v in values])
+    for episode, shaping in zip(episodes, credit.potential_shaping(progress, coef), strict=True):
+        for turn, value in zip(episode.turns, shaping, strict=True):
+            turn.shaping_reward = float(value)
 
 
 def add_intrinsic(reward: Any, episodes: list[Episode]) -> None:
