@@ -84,8 +84,12 @@ def test_a_grpo_update_raises_the_likelihood_of_better_responses(tiny_lm_dir):
             return float(sequence_logprobs(policy.model, [s.prompt_ids], [s.response_ids], pad_id=policy.pad_id)[0].sum())
 
     before = (logp(best), logp(worst))
+    t0 = time.perf_counter()
     stats = update(policy, samples, cfg, np.random.default_rng(0))
+    wall = time.perf_counter() - t0
     after = (logp(best), logp(worst))
+    phases = [stats[f"time/update_{k}_s"] for k in ("reference", "forward_backward", "optimizer")]
+    assert all(p >= 0 for p in phases) and phases[1] > 0 and sum(phases) <= wall
     assert stats["update/samples"] == sum(s.advantage != 0 for s in samples)
     assert after[0] - before[0] > after[1] - before[1]
     assert after[0] > before[0]

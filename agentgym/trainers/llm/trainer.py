@@ -398,8 +398,15 @@ def _pad(rows: list[Any], width: int, value: float) -> Any:
 
 
 def update(policy: Policy, samples: list[Sample], cfg: LLMTrainConfig, rng: np.random.Generator) -> dict[str, float]:
-    """``cfg.epochs`` optimizer steps over ``samples``; returns loss statistics."""
+    """``cfg.epochs`` optimizer steps over ``samples``; returns loss statistics and the seconds spent
+    in each phase (``time/update_reference_s``, ``time/update_forward_backward_s``,
+    ``time/update_optimizer_s``)."""
     import torch
+
+    def clock() -> float:  # phase boundaries wait for the device, so the split is honest on a GPU
+        if str(policy.device).startswith("cuda"):
+            torch.cuda.synchronize()
+        return time.perf_counter()
 
     from .losses import aggregate, kl_penalty, policy_loss, value_loss
 
@@ -409,6 +416,8 @@ def update(policy: Policy, samples: list[Sample], cfg: LLMTrainConfig, rng: np.r
     if not samples:
         return {"update/samples": 0.0}
     ref = None
+    phase = {"reference": 0.0, "forward_backward": 0.0, "optimizer": 0.0}
+    t0 = clock()
     if cfg.kl_coef > 0:
         ref = []
         for i in range(0, len(samples), cfg.micro_batch):
@@ -417,7 +426,9 @@ def update(policy: Policy, samples: list[Sample], cfg: LLMTrainConfig, rng: np.r
     total_tokens = sum(len(s.response_ids) for s in samples)
     max_len = cfg.max_new_tokens
     policy.model.train()
+    phase["reference"] = clock() - t0
     for _ in range(cfg.epochs):
+        t0 = clock()
         order = rng.permutation(len(samples))
         policy.optimizer.zero_grad(set_to_none=True)
         for start in range(0, len(order), cfg.micro_batch):
@@ -453,11 +464,16 @@ def update(policy: Policy, samples: list[Sample], cfg: LLMTrainConfig, rng: np.r
                     stats.setdefault(f"update/{key}", []).append(value)
             if ents is not None:
                 stats.setdefault("update/entropy", []).append(float(torch.cat(ents).mean().detach()))
+        t1 = clock()
         params = [p for group in policy.optimizer.param_groups for p in group["params"]]
         norm = torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm)
         stats.setdefault("update/grad_norm", []).append(float(norm))
         policy.optimizer.step()
+        t2 = clock()
+        phase["forward_backward"] += t1 - t0
+        phase["optimizer"] += t2 - t1
     out = {k: float(np.mean(v)) for k, v in stats.items()}
+    out.update({f"time/update_{k}_s": v for k, v in phase.items()})
     out["update/samples"] = float(len(samples))
     out["update/tokens"] = float(total_tokens)
     return out
