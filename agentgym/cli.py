@@ -278,6 +278,7 @@ def train(
     set_: Annotated[list[str] | None, typer.Option("--set", help="Hyperparameter override key=value (repeatable), e.g. --set learning_rate=3e-4.")] = None,
     reward_code: Annotated[str | None, typer.Option("--reward-code", help="File defining compute_reward(state, action, next_state, info).")] = None,
     reward_mode: Annotated[str | None, typer.Option("--reward-mode", help="replace or add the env reward.")] = None,
+    credit: Annotated[str | None, typer.Option("--credit", help="Per-step credit. LLM policies: none (default), gigpo, salt, spa, prime, istar, pbrs, gra or progress (settings: --set credit_settings='{gamma: 0.9}'). Classic policies: none, pbrs or progress (from the env's info['progress']).")] = None,
     intrinsic: Annotated[str | None, typer.Option("--intrinsic", help="Add an intrinsic reward: llm-feedback (an LLM labels the env's event messages as helpful or not, ONI/Motif style; MiniGrid and text envs).")] = None,
     intrinsic_model: Annotated[str, typer.Option("--intrinsic-model", help="LLM of the annotator: local (embedded SmolLM2), local:PATH, or openai:MODEL[@URL].")] = "local",
     intrinsic_coef: Annotated[float, typer.Option("--intrinsic-coef", min=0.0, help="alpha_int, the intrinsic reward's weight.")] = 0.1,
@@ -307,7 +308,7 @@ def train(
     if _is_llm_training(env, algo, resume, out):
         _train_llm(env, algo, steps, seed, out, set_, model, group_size, tasks_per_step, lora_r, device, eval_episodes,
                    checkpoint_every, keep_checkpoints, resume, overwrite, progress,
-                   (intrinsic, intrinsic_model, intrinsic_coef))
+                   (intrinsic, intrinsic_model, intrinsic_coef), credit)
         return
     if model is not None or group_size is not None or tasks_per_step is not None or lora_r is not None:
         _fail("--model, --group-size, --tasks-per-step and --lora-r train an LLM policy: they need a text env")
@@ -316,7 +317,8 @@ def train(
         run = train_fn(env, algo, steps, seed=seed, reward_fn=reward_code, reward_mode=reward_mode, intrinsic=spec,
                        num_envs=num_envs, out=out, config=config, hyperparams=_parse_sets(set_) or None,
                        device=device, vectorization=vectorization, checkpoint_every=checkpoint_every,
-                       keep_checkpoints=keep_checkpoints, eval_episodes=eval_episodes, resume=resume, overwrite=overwrite, progress=progress)
+                       keep_checkpoints=keep_checkpoints, eval_episodes=eval_episodes, credit=credit, resume=resume,
+                       overwrite=overwrite, progress=progress)
     except (RunError, RewardCodeError, UnknownEnvError, ValueError, FileNotFoundError, SandboxError, LLMError) as exc:
         _fail(str(exc))
         return
@@ -366,7 +368,7 @@ def _train_llm(env: str | None, algo: str | None, steps: int | None, seed: int |
                sets: list[str] | None, model: str | None, group_size: int | None, tasks_per_step: int | None,
                lora_r: int | None, device: str | None, eval_episodes: int | None, checkpoint_every: int | None,
                keep_checkpoints: int | None, resume: bool, overwrite: bool, progress: bool,
-               intrinsic: tuple[str | None, str, float] = (None, "local", 0.1)) -> None:
+               intrinsic: tuple[str | None, str, float] = (None, "local", 0.1), credit: str | None = None) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from agentgym.reward_synth.intrinsic import AnnotatorError, LLMFeedback
@@ -380,7 +382,7 @@ def _train_llm(env: str | None, algo: str | None, steps: int | None, seed: int |
         values["env_id"] = _resolve(env)
     given = {"algo": algo, "steps": steps, "seed": seed, "model": model, "group_size": group_size,
              "tasks_per_step": tasks_per_step, "lora_r": lora_r, "device": device, "eval_episodes": eval_episodes,
-             "checkpoint_every": checkpoint_every, "keep_checkpoints": keep_checkpoints}
+             "checkpoint_every": checkpoint_every, "keep_checkpoints": keep_checkpoints, "credit": credit}
     values.update({k: v for k, v in given.items() if v is not None})
     values.update(_parse_sets(sets))
     folder = out or f"runs/{values['env_id'].split('/')[-1]}_{values.get('algo', 'grpo')}_s{values.get('seed', 0)}_{time.strftime('%Y%m%d-%H%M%S')}"

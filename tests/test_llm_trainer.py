@@ -302,3 +302,99 @@ def test_progress_shaping_pays_progress_differences_that_sum_to_the_final_progre
     assert 0 < row["reward/shaping"] <= 1
     with pytest.raises(LLMTrainError, match="progress"):
         train_llm(_config(tiny_lm_dir, steps=1, progress_shaping=1.0), tmp_path / "bad")
+
+
+def test_episodes_become_trajectories_with_their_ids_validity_and_outcome(tiny_lm_dir):
+    from agentgym.trainers.llm.trainer import episodes_to_trajectories
+
+    cfg = _config(tiny_lm_dir, env_id=PROGRESS_ENV)
+    policy = Policy(cfg)
+    batch = collect_episodes(policy.engine, policy.tokenizer, PROGRESS_ENV, [0, 0, 1], group_ids=[5, 5, 6],
+                             prompt=cfg.prompt, sampling=SamplingConfig(max_new_tokens=6, seed=3))
+    trajs = episodes_to_trajectories(list(batch))
+    for e, t in zip(batch, trajs, strict=True):
+        assert t.group_id == e.group_id and t.outcome == pytest.approx(e.total_reward) and len(t) == len(e)
+        assert [s.info["response_ids"] for s in t.steps] == [turn.response_ids for turn in e.turns]
+        assert [s.observation for s in t.steps] == [turn.observation for turn in e.turns]
+        assert [s.info["valid_action"] for s in t.steps] == [
+            turn.format_ok and turn.info.get("valid_action", True) for turn in e.turns]
+        assert t.done == (e.terminated or e.truncated)
+
+
+@pytest.mark.parametrize("method", ["gigpo", "salt", "spa", "progress"])
+def test_credit_methods_give_per_turn_advantages_in_a_run(tiny_lm_dir, tmp_path, method):
+    cfg = _config(tiny_lm_dir, env_id=PROGRESS_ENV, steps=1, group_size=3, credit=method)
+    policy = Policy(cfg)
+    batch = collect_episodes(policy.engine, policy.tokenizer, PROGRESS_ENV, [0, 0, 0], group_ids=[0, 0, 0],
+                             prompt=cfg.prompt, sampling=SamplingConfig(max_new_tokens=6, seed=3))
+    samples = episode_advantages(list(batch), cfg, policy)
+    from agentgym.credit import CreditAssigner
+    from agentgym.trainers.llm.trainer import episodes_to_trajectories
+
+    expected = CreditAssigner(cfg.credit_config())(episodes_to_trajectories(list(batch)))
+    got = [s.advantage for s in samples]
+    want = [a for e, adv in zip(batch, expected, strict=True) for t, a in zip(e.turns, adv, strict=True)
+            if t.response_ids]
+    assert got == pytest.approx(want, abs=1e-6)
+    train_llm(cfg, tmp_path / method)
+    row = json.loads((tmp_path / method / "metrics.jsonl").read_text().splitlines()[0])
+    assert row["update/samples"] >= 0 and (method in ("gigpo", "salt") or "credit/process_reward" in row)
+
+
+def test_a_run_with_a_learned_credit_model_resumes_identically(tiny_lm_dir, tmp_path):
+    base = dict(env_id=PROGRESS_ENV, group_size=3, tasks_per_step=1, credit="spa", eval_episodes=0)
+    train_llm(_config(tiny_lm_dir, steps=3, **base), tmp_path / "a")
+    train_llm(_config(tiny_lm_dir, steps=2, **base), tmp_path / "b")
+    train_llm(_config(tiny_lm_dir, steps=3, **base), tmp_path / "b", resume=True)
+    rows_a = [json.loads(x) for x in (tmp_path / "a" / "metrics.jsonl").read_text().splitlines()]
+    rows_b = [json.loads(x) for x in (tmp_path / "b" / "metrics.jsonl").read_text().splitlines()]
+    assert rows_a[2]["credit/process_reward"] == pytest.approx(rows_b[2]["credit/process_reward"], rel=1e-5)
+
+
+@pytest.mark.parametrize("method", ["prime", "istar"])
+def test_implicit_prm_of_an_llm_policy_starts_at_zero_and_learns_from_outcomes(tiny_lm_dir, method):
+    from agentgym.trainers.llm.trainer import episodes_to_trajectories
+
+    cfg = _config(tiny_lm_dir, group_size=4, tasks_per_step=1, credit=method,
+                  credit_settings={"beta": 1.0, "prm_lr": 1e-2, "prm_epochs": 0})
+    policy = Policy(cfg)
+    batch = collect_episodes(policy.engine, policy.tokenizer, VOWEL_ENV, [3] * 4, group_ids=[0] * 4,
+                             prompt=cfg.prompt, sampling=SamplingConfig(max_new_tokens=6, seed=1))
+    trajs = episodes_to_trajectories(list(batch))
+    assert len({t.outcome for t in trajs}) > 1
+    prm = policy.credit.prm
+    for r in prm.rewards(trajs):
+        np.testing.assert_allclose(r, 0.0, atol=1e-5)  # π_φ starts as π_ref
+    first = prm.fit(trajs, epochs=1)
+    for _ in range(5):
+        last = prm.fit(trajs, epochs=1)
+    assert last < first  # its loss on the outcomes falls
+    sums = [float(r.sum()) for r in prm.rewards(trajs)]
+    best, worst = int(np.argmax([t.outcome for t in trajs])), int(np.argmin([t.outcome for t in trajs]))
+    assert sums[best] > sums[worst]
+
+
+def test_credit_settings_are_checked(tiny_lm_dir, tmp_path):
+    with pytest.raises(LLMTrainError, match="credit method"):
+        train_llm(_config(tiny_lm_dir, credit="magic"), tmp_path / "a")
+    with pytest.raises(LLMTrainError, match="grpo or rloo"):
+        train_llm(_config(tiny_lm_dir, algo="ppo", credit="gigpo"), tmp_path / "b")
+    with pytest.raises(LLMTrainError, match="unknown credit settings"):
+        train_llm(_config(tiny_lm_dir, credit="gigpo", credit_settings={"gama": 0.9}), tmp_path / "c")
+    assert not (tmp_path / "a").exists()
+
+
+def test_ppo_adds_a_step_reward_method_to_the_turn_rewards(tiny_lm_dir, tmp_path):
+    cfg = _config(tiny_lm_dir, env_id=PROGRESS_ENV, algo="ppo", credit="progress", credit_settings={"weight": 2.0})
+    policy = Policy(cfg)
+    batch = list(collect_episodes(policy.engine, policy.tokenizer, PROGRESS_ENV, [0, 1], prompt=cfg.prompt,
+                                  sampling=SamplingConfig(max_new_tokens=6, seed=3)))
+    samples = episode_advantages(batch, cfg, policy)
+    # gamma 1, lam 0.95: a turn's return target is V-bootstrapped, but the last turn's is its own reward
+    last = [s for s in samples if any(s.prompt_ids == e.turns[-1].prompt_ids for e in batch)]
+    for e in batch:
+        progress = [t.info["progress"] for t in e.turns]
+        gained = progress[-1] - (progress[-2] if len(progress) > 1 else 0.0)
+        target = e.turns[-1].reward + 2.0 * gained
+        assert any(s.ret == pytest.approx(target, abs=1e-6) for s in last)
+    train_llm(_config(tiny_lm_dir, env_id=PROGRESS_ENV, algo="ppo", credit="progress", steps=1), tmp_path / "run")

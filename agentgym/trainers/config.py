@@ -61,6 +61,10 @@ class TrainConfig:
         eval_episodes: episodes of the evaluation at the end of training (0: none).
         eval_seed: first seed of evaluation episodes (far from training seeds).
         eval_deterministic: evaluate with the most likely action (True) or sampled actions.
+        credit: step credit from the env's progress (``none``, ``pbrs`` or ``progress``; see
+            :class:`agentgym.trainers.rewards.ProgressCredit`). The group methods (GiGPO, SALT, ...)
+            need whole groups of episodes: the LLM trainer takes them.
+        credit_coef: the weight of that credit.
         torch_threads: torch CPU threads (small policies run fastest on one; 0 keeps torch's default).
         hyperparams: the backend's hyperparameters (see ``PPOConfig`` or the SB3 backend).
         family: the env family the defaults came from.
@@ -84,6 +88,8 @@ class TrainConfig:
     eval_deterministic: bool = True
     hyperparams: dict[str, Any] = field(default_factory=dict)
     torch_threads: int = 1
+    credit: str = "none"
+    credit_coef: float = 1.0
     family: str = "default"
 
     def validate(self) -> None:
@@ -104,6 +110,15 @@ class TrainConfig:
             raise ValueError(f"intrinsic rewards need the native PPO (algo ppo), not {self.algo}")
         if self.device not in ("auto", "cpu", "cuda") and not self.device.startswith("cuda:"):
             raise ValueError(f"device must be auto, cpu or cuda[:N], got {self.device!r}")
+        from .rewards import CLASSIC_CREDIT
+
+        if self.credit not in CLASSIC_CREDIT:
+            from agentgym.credit import METHODS
+
+            hint = (" it needs whole groups of episodes of one task, which the LLM trainer (text envs) plays"
+                    if self.credit in METHODS else "")
+            raise ValueError(f"credit for a classic policy must be one of {', '.join(CLASSIC_CREDIT)}, got "
+                             f"{self.credit!r};{hint or ' unknown method'}")
         if self.vectorization not in ("auto", "sync", "async"):
             raise ValueError(f"vectorization must be auto, sync or async, got {self.vectorization!r}")
 

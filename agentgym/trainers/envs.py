@@ -20,7 +20,7 @@ import gymnasium as gym
 
 from agentgym.core import RewardFn, RewardWrapper
 
-from .rewards import StateReporter
+from .rewards import ProgressCredit, StateReporter
 
 
 def resolve_any_env_id(env_id: str) -> str:
@@ -44,17 +44,21 @@ def make_env_fn(
     reward_mode: str = "replace",
     env_kwargs: dict[str, Any] | None = None,
     report_state: bool = False,
+    credit: str = "none",
+    credit_coef: float = 1.0,
+    credit_gamma: float = 1.0,
 ) -> Callable[[], gym.Env]:
     """A picklable thunk that builds sub-env ``index``; reward code, if any, wraps it.
 
     ``report_state`` puts the compact state in every info instead (for rewards computed
-    outside the envs, see :mod:`agentgym.trainers.rewards`).
+    outside the envs, see :mod:`agentgym.trainers.rewards`). ``credit`` (``pbrs`` or
+    ``progress``) adds step credit from ``info["progress"]`` (:class:`~agentgym.trainers.rewards.ProgressCredit`).
 
     Workers of an async vector env run single-threaded (``OMP_NUM_THREADS=1``) so that a few
     processes do not oversubscribe the cores.
     """
     return EnvThunk(resolve_any_env_id(env_id), seed, index, reward_fn, reward_mode, dict(env_kwargs or {}),
-                    report_state)
+                    report_state, credit, credit_coef, credit_gamma)
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,9 @@ class EnvThunk:
     reward_mode: str = "replace"
     env_kwargs: dict[str, Any] = field(default_factory=dict)
     report_state: bool = False
+    credit: str = "none"  # none | pbrs | progress (see agentgym.trainers.rewards.ProgressCredit)
+    credit_coef: float = 1.0
+    credit_gamma: float = 1.0
 
     def __call__(self) -> gym.Env:
         os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -80,6 +87,8 @@ class EnvThunk:
         env = gym.make(self.env_id, disable_env_checker=True, **self.env_kwargs)
         if self.reward_fn is not None:
             env = RewardWrapper(env, self.reward_fn, mode=self.reward_mode)
+        if self.credit != "none":
+            env = ProgressCredit(env, self.credit, self.credit_coef, self.credit_gamma)
         if self.report_state:
             env = StateReporter(env)
         env.action_space.seed(self.seed + self.index)

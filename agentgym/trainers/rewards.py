@@ -159,3 +159,49 @@ def _value_at(infos: Mapping[str, Any], key: str, i: int) -> Any:
     if isinstance(value, Mapping):
         return {k: _value_at(value, k, i) for k in value if not k.startswith("_") and _present(value, k, i)}
     return value[i]
+
+
+#: The credit methods a classic (vector-env, streaming) trainer can use: they need one step, not a whole group.
+CLASSIC_CREDIT = ("none", "pbrs", "progress")
+
+
+class ProgressCredit(gym.Wrapper):
+    """Step credit from the env's ``info["progress"]`` for classic trainers (``--credit pbrs|progress``).
+
+    - ``progress``: each step earns ``coef * (progress after − progress before)`` (turn-level dense
+      rewards; an episode's extra rewards sum to ``coef`` times its final progress).
+    - ``pbrs``: potential-based shaping ``coef * (γ Φ(s') − Φ(s))`` with Φ the progress and
+      Φ(terminal) = 0, which leaves the optimal policy unchanged (Ng et al. 1999).
+
+    Progress at reset is ``info["progress"]`` there, else 0. The added amount is ``info["credit"]``.
+    The formula is :func:`agentgym.credit.potential_shaping`'s.
+    """
+
+    def __init__(self, env: gym.Env, kind: str, coef: float = 1.0, gamma: float = 1.0) -> None:
+        super().__init__(env)
+        if kind not in ("pbrs", "progress"):
+            raise ValueError(f"ProgressCredit kind must be pbrs or progress, got {kind!r}")
+        self.kind, self.coef, self.gamma = kind, float(coef), float(gamma)
+        self._before = 0.0
+
+    def reset(self, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
+        obs, info = self.env.reset(**kwargs)
+        self._before = float(info.get("progress", 0.0))
+        return obs, info
+
+    def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+        from agentgym.credit import potential_shaping
+
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        if "progress" not in info:
+            spec = getattr(self.env, "spec", None)
+            raise ValueError(f"--credit {self.kind} needs info['progress'], which {getattr(spec, 'id', 'this env')} "
+                             f"does not report (MiniGrid envs report it with env_kwargs with_progress=true)")
+        after = float(info["progress"])
+        target = 0.0 if self.kind == "pbrs" and terminated else after
+        gamma = self.gamma if self.kind == "pbrs" else 1.0
+        (extra,) = potential_shaping([[target]], coef=self.coef, gamma=gamma, initial=self._before)
+        self._before = after
+        info = dict(info)
+        info["credit"] = float(extra[0])
+        return obs, float(reward) + float(extra[0]), terminated, truncated, info

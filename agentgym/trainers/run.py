@@ -109,8 +109,13 @@ def training_env_fns(cfg: TrainConfig, reward_fn: RewardFn | None) -> tuple[list
     from agentgym.core.sandbox import SandboxedRewardFn
 
     batched = cfg.algo == "ppo" and isinstance(reward_fn, SandboxedRewardFn)
+    env_kwargs = dict(cfg.env_kwargs)
+    if cfg.credit != "none" and cfg.family == "minigrid":
+        env_kwargs.setdefault("with_progress", True)  # the planner's progress is off by default (a search a step)
+    gamma = float(cfg.hyperparams.get("gamma", 0.99))
     fns = [make_env_fn(cfg.env_id, seed=cfg.seed, index=i, reward_fn=None if batched else reward_fn,
-                       reward_mode=cfg.reward_mode, env_kwargs=cfg.env_kwargs, report_state=batched)
+                       reward_mode=cfg.reward_mode, env_kwargs=env_kwargs, report_state=batched,
+                       credit=cfg.credit, credit_coef=cfg.credit_coef, credit_gamma=gamma)
            for i in range(cfg.num_envs)]
     reward = RolloutReward(reward_fn, cfg.reward_mode, cfg.num_envs) if batched else None
     return fns, reward
@@ -351,6 +356,7 @@ def train(
     keep_checkpoints: int | None = None,
     eval_episodes: int | None = None,
     env_kwargs: dict[str, Any] | None = None,
+    credit: str | None = None,
     resume: bool = False,
     overwrite: bool = False,
     progress: bool = True,
@@ -363,7 +369,8 @@ def train(
     :class:`~agentgym.core.RewardFn` or callable) replaces or adds to the env reward
     (``reward_mode``); its components are logged as ``reward/<name>``. ``intrinsic`` (e.g.
     :class:`agentgym.reward_synth.intrinsic.LLMFeedback`, native PPO only) adds an intrinsic
-    reward on top; its settings are saved in config.json.
+    reward on top; its settings are saved in config.json. ``credit`` (``pbrs`` or ``progress``)
+    adds step credit from the env's ``info["progress"]`` (config key ``credit_coef`` weights it).
 
     With ``resume=True``, ``out`` must be an existing run folder: training continues from its
     latest checkpoint up to ``steps`` (default: the run's own budget).
@@ -407,7 +414,7 @@ def train(
                      "vectorization": vectorization, "checkpoint_every": checkpoint_every,
                      "keep_checkpoints": keep_checkpoints,
                      "eval_episodes": eval_episodes, "reward_mode": reward_mode, "env_kwargs": env_kwargs,
-                     "hyperparams": hyperparams}
+                     "hyperparams": hyperparams, "credit": credit}
         cfg = resolve_config(env_id, file=config, overrides=overrides)
         if reward is not None:
             cfg.reward_code = "reward.py" if reward.source else f"<callable {reward.name}>"

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from agentgym import credit
+from agentgym.core.trajectory import Trajectory
 
 from .prompting import PromptConfig
 from .rollout import EpisodeBatch, accepts_split, collect_episodes, evaluate_llm, render_transcript
@@ -97,6 +98,8 @@ class LLMTrainConfig:
     gradient_checkpointing: bool = False
     time_budget_s: float | None = None  # stop after the update that passes this many seconds of training
     progress_shaping: float = 0.0  # add coef * (progress after - before) to each turn (env's info["progress"])
+    credit: str = "none"  # per-turn credit: none | gigpo | salt | spa | prime | istar | pbrs | gra | progress
+    credit_settings: dict[str, Any] = field(default_factory=dict)  # agentgym.credit.CreditConfig fields
     intrinsic: dict[str, Any] | None = None  # the intrinsic reward's settings (saved; see train_llm)
     env_kwargs: dict[str, Any] = field(default_factory=dict)
     kind: str = "llm"
@@ -126,6 +129,19 @@ class LLMTrainConfig:
         if self.lora_r < 0 or self.train_layers < 0 or self.kl_coef < 0 or self.eval_episodes < 0 or self.keep_checkpoints < 0:
             raise LLMTrainError("lora_r, train_layers, kl_coef, eval_episodes and keep_checkpoints must be >= 0")
         _ = self.prompt  # PromptConfig checks its own fields
+        try:
+            self.credit_config().validate()
+        except ValueError as exc:
+            raise LLMTrainError(str(exc)) from None
+        if self.algo == "ppo" and self.credit in ("gigpo", "salt"):
+            raise LLMTrainError(f"--credit {self.credit} compares the episodes of a group: use --algo grpo or rloo "
+                                f"(with ppo, use a step-reward method: spa, prime, istar, pbrs, gra, progress)")
+
+    def credit_config(self) -> credit.CreditConfig:
+        """The credit method's settings: ``credit``, ``credit_settings``, and the algo's episode-level base."""
+        settings = {"base": self.algo if self.algo in ("grpo", "rloo") else "grpo",
+                    "normalize_std": self.normalize_std, **self.credit_settings, "method": self.credit}
+        return credit.CreditConfig.from_dict(settings)
 
     @property
     def prompt(self) -> PromptConfig:
@@ -205,6 +221,7 @@ class Policy:
             self.value_head = ValueHead(hidden).to(self.device)
             params += list(self.value_head.parameters())
         self.optimizer = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+        self.credit = make_credit(cfg, self)  # built from the initial weights (the implicit PRM copies them)
 
     # ----------------------------------------------------------------------------- checkpoints
     def save(self, folder: Path, update: int) -> None:
@@ -220,6 +237,8 @@ class Policy:
         state: dict[str, Any] = {"update": update, "optimizer": self.optimizer.state_dict()}
         if self.value_head is not None:
             state["value_head"] = self.value_head.state_dict()
+        if self.credit is not None:
+            state["credit"] = self.credit.state_dict()
         torch.save(state, tmp / "trainer.pt")
         shutil.rmtree(folder, ignore_errors=True)
         tmp.rename(folder)
@@ -246,6 +265,8 @@ class Policy:
         self.optimizer.load_state_dict(state["optimizer"])
         if self.value_head is not None:
             self.value_head.load_state_dict(state["value_head"])
+        if self.credit is not None and "credit" in state:
+            self.credit.load_state_dict(state["credit"])
         return int(state["update"])
 
     # ----------------------------------------------------------------------------- forward passes
@@ -300,29 +321,82 @@ class Sample:
     old_value: float = 0.0
 
 
+def episodes_to_trajectories(episodes: list[Episode]) -> list[Trajectory]:
+    """The core trajectory records of LLM episodes, as :mod:`agentgym.credit` reads them.
+
+    A step per turn: the observation the turn answered, the action sent, the turn's reward; the
+    info is the env's, plus ``valid_action`` (false for a reply the parser or the env rejected) and
+    the turn's exact ``prompt_ids`` / ``response_ids``. The outcome is the episode's total reward.
+    """
+    out = []
+    for e in episodes:
+        traj = Trajectory(env_id=e.env_id, seed=e.seed, group_id=e.group_id, metadata={"outcome": e.total_reward})
+        for k, turn in enumerate(e.turns):
+            info = dict(turn.info)
+            info["valid_action"] = bool(turn.format_ok and turn.info.get("valid_action", True))
+            info["prompt_ids"], info["response_ids"] = turn.prompt_ids, turn.response_ids
+            last = k == len(e.turns) - 1
+            traj.append(turn.observation, turn.action, turn.reward, terminated=last and e.terminated,
+                        truncated=last and e.truncated, info=info)
+        out.append(traj)
+    return out
+
+
+def make_credit(cfg: LLMTrainConfig, policy: Policy | None = None) -> credit.CreditAssigner | None:
+    """The run's credit assigner (``None`` for ``credit="none"``: the algo's own advantages).
+
+    For ``prime`` / ``istar`` the implicit PRM is a copy of the policy's LM (top ``train_layers``
+    blocks trainable, 2 by default) against a frozen copy of it.
+    """
+    if cfg.credit == "none":
+        return None
+    prm_model = None
+    if cfg.credit in ("prime", "istar"):
+        if policy is None:
+            raise LLMTrainError(f"--credit {cfg.credit} needs the policy (its LM is the implicit PRM's start)")
+        from .prm import LMLogRatio
+
+        prm_model = LMLogRatio(policy.model, pad_id=policy.pad_id, train_layers=cfg.train_layers or 2,
+                               micro_batch=cfg.micro_batch, temperature=cfg.temperature)
+    return credit.CreditAssigner(cfg.credit_config(), prm_model=prm_model, seed=cfg.seed)
+
+
 def episode_advantages(episodes: list[Episode], cfg: LLMTrainConfig, policy: Policy | None = None) -> list[Sample]:
-    """Training samples (one per turn) with their advantages, from :mod:`agentgym.credit`."""
+    """Training samples (one per turn) with their advantages, from :mod:`agentgym.credit`.
+
+    GRPO / RLOO: the episode-level advantage on every turn, or the per-turn advantages of the
+    policy's credit method. PPO: GAE over turns, on the turn rewards plus a step-reward method's
+    process rewards (``weight`` times them) where one is set.
+    """
     import torch
 
+    assigner = policy.credit if policy is not None else None
     if cfg.algo in ("grpo", "rloo"):
-        returns = np.array([e.total_reward for e in episodes], dtype=np.float64)
-        groups = np.array([e.group_id for e in episodes])
-        if cfg.algo == "grpo":
-            adv = credit.grpo_advantages(returns, groups, normalize_std=cfg.normalize_std)
+        if assigner is not None:
+            per_turn = assigner(episodes_to_trajectories(episodes))
         else:
-            adv = credit.rloo_advantages(returns, groups)
-        per_turn = credit.broadcast_to_steps(adv, [len(e) for e in episodes])
+            returns = np.array([e.total_reward for e in episodes], dtype=np.float64)
+            groups = np.array([e.group_id for e in episodes])
+            if cfg.algo == "grpo":
+                adv = credit.grpo_advantages(returns, groups, normalize_std=cfg.normalize_std)
+            else:
+                adv = credit.rloo_advantages(returns, groups)
+            per_turn = credit.broadcast_to_steps(adv, [len(e) for e in episodes])
         return [Sample(t.prompt_ids, t.response_ids, t.logprobs, float(a), 0.0)
                 for e, advs in zip(episodes, per_turn, strict=True) for t, a in zip(e.turns, advs, strict=True)
                 if t.response_ids]
     assert policy is not None
+    process = assigner.step_rewards(episodes_to_trajectories(episodes)) if assigner is not None else None
     prompts = [t.prompt_ids for e in episodes for t in e.turns]
     with torch.no_grad():
         values = torch.cat([policy.values(prompts[i: i + cfg.micro_batch]).float().cpu()
                             for i in range(0, len(prompts), cfg.micro_batch)]).numpy() if prompts else np.zeros(0)
     rewards, vals, k = [], [], 0
-    for e in episodes:
-        rewards.append(np.array([t.reward for t in e.turns], dtype=np.float64))
+    for i, e in enumerate(episodes):
+        r = np.array([t.reward for t in e.turns], dtype=np.float64)
+        if process is not None:
+            r = r + assigner.config.weight * process[i]
+        rewards.append(r)
         vals.append(values[k: k + len(e)].astype(np.float64))
         k += len(e)
     advs, rets = credit.turn_gae(rewards, vals, cfg.gamma, cfg.lam, truncated=[e.truncated for e in episodes])
@@ -590,6 +664,8 @@ def train_llm(cfg: LLMTrainConfig, out: str | Path, *, resume: bool = False, ove
                 "time/generation_s": s.generation_seconds, "time/env_s": s.env_seconds,
                 "time/rollout_s": t_rollout, "time/update_s": t_update, **ustats,
             }
+            if policy.credit is not None:
+                row.update(policy.credit.metrics)
             if cfg.progress_shaping:
                 row["reward/shaping"] = float(np.mean([sum(t.shaping_reward for t in e.turns) for e in batch]))
             if bonus is not None:
