@@ -388,6 +388,7 @@ def sample_trajectories(world: KeyDoorLava, n_groups: int, group_size: int, p_op
                     "true_advantage": float(advantages[t, i, a]),
                     "decisive": decisive,
                     "behaviour_logprob": float(log_pi[i, a]),
+                    "behaviour_logprobs": log_pi[i].tolist(),
                     "candidates": list(candidates),
                     "valid_action": nxt != state,
                     "success": success,

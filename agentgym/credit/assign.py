@@ -35,11 +35,12 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
+from agentgym.core.records import unknown_fields
 from agentgym.core.trajectory import Trajectory
 
 from .gigpo import gigpo_advantages
@@ -70,7 +71,7 @@ class CreditConfig:
     grounding: float = 0.5  # spa: bonus of a valid action
     spa_epochs: int = 50  # spa: estimator steps per batch
     beta: float = 0.05  # prime / istar: reward scale β
-    prm_lr: float = 0.05  # prime / istar: the PRM's learning rate
+    prm_lr: float = 0.002  # prime / istar: the PRM's Adam learning rate (the LLM trainer's default: its own lr)
     prm_epochs: int = 1  # prime / istar: PRM steps per batch
     gate_threshold: float = 0.5  # gra: outcome needed for the step rewards to count
     pbrs_gamma: float = 1.0  # pbrs: γ in γΦ(s') − Φ(s)
@@ -92,10 +93,9 @@ class CreditConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CreditConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
+        unknown, known = unknown_fields(cls, data)
         if unknown:
-            raise ValueError(f"unknown credit settings: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+            raise ValueError(f"unknown credit settings: {', '.join(unknown)} (known: {', '.join(known)})")
         return cls(**data)
 
     def to_dict(self) -> dict[str, Any]:

@@ -9,7 +9,8 @@ summed over the step's tokens for an LLM policy (see ``agentgym.trainers.llm.prm
 action for a classic one. Two objectives train π_φ:
 
 - ``"ce"`` (PRIME): the episode's summed ratio is an outcome classifier,
-  ``BCE(σ(β Σ_t log π_φ/π_ref), y)`` with ``y`` the outcome clipped to [0, 1].
+  ``BCE(σ(β Σ_t log π_φ/π_ref), y)`` with ``y`` the outcome clipped to [0, 1], on the groups whose
+  outcomes differ (PRIME keeps only prompts the policy sometimes solves).
 - ``"dpo"`` (iStar): trajectory-level DPO on the pairs (better, worse) of one task group,
   ``−log σ(β (Σ_t log-ratio(τ_w) − Σ_t log-ratio(τ_l)))``.
 
@@ -28,7 +29,7 @@ step reward and "kick" a negative one::
     ...     t.append("door", action, outcome, terminated=True, info={"candidates": ["open", "kick"]})
     ...     return t
     >>> batch = [episode("open", 1.0), episode("kick", 0.0)] * 2
-    >>> prm = ImplicitPRM(FeatureLogRatio(), beta=0.5, objective="dpo")
+    >>> prm = ImplicitPRM(FeatureLogRatio(), beta=0.5, objective="dpo", lr=0.05)
     >>> _ = prm.fit(batch, epochs=100)
     >>> r = prm.rewards(batch[:2])
     >>> bool(r[0][0] > 0 > r[1][0])
@@ -75,6 +76,7 @@ class FeatureLogRatio:
         probe = np.asarray(self.featurize("", ""))
         self.weight = torch.nn.Parameter(torch.zeros(probe.shape[-1]))
         self._cache: dict[Any, tuple[Any, int, Any]] = {}
+        self._packed: tuple[Any, Any] | None = None
 
     def parameters(self) -> list[Any]:
         return [self.weight]
@@ -100,6 +102,8 @@ class FeatureLogRatio:
         ref = info.get("behaviour_logprobs")
         cache_key = (_key(observation), tuple(keys), None if ref is None else tuple(np.asarray(ref, float).tolist()))
         if cache_key not in self._cache:
+            if len(self._cache) > 100_000:
+                self._cache.clear()
             feats = torch.as_tensor(np.stack([self.featurize(observation, c) for c in candidates]), dtype=torch.float32)
             if ref is None:
                 log_ref = torch.full((len(candidates),), -float(np.log(len(candidates))))
@@ -111,25 +115,48 @@ class FeatureLogRatio:
         feats, _, log_ref = self._cache[cache_key]
         return feats, chosen, log_ref
 
+    def _pack(self, trajectories: Sequence[Trajectory]) -> tuple[Any, Any, Any, Any, list[int]]:
+        """All steps' candidates as padded tensors: features (N, C, D), log π_ref (N, C; −inf padding),
+        the chosen column (N,), and each trajectory's step count. Kept for the last batch (a fit
+        calls this once per epoch on the same batch)."""
+        import torch
+
+        if self._packed is not None:  # the same trajectory objects (held here, so their ids cannot be reused)
+            held, packed = self._packed
+            if len(held) == len(trajectories) and all(a is b for a, b in zip(held, trajectories, strict=True)) \
+                    and [len(t) for t in held] == packed[4]:
+                return packed
+        rows = [self._step_inputs(s.observation, s.action, s.info) for t in trajectories for s in t.steps]
+        lengths = [len(t) for t in trajectories]
+        width = max((r[0].shape[0] for r in rows), default=1)
+        dim = int(self.weight.shape[0])
+        feats = torch.zeros((len(rows), width, dim))
+        log_ref = torch.full((len(rows), width), -float("inf"))
+        chosen = torch.zeros(len(rows), dtype=torch.long)
+        for i, (f, c, ref) in enumerate(rows):
+            feats[i, : f.shape[0]] = f
+            log_ref[i, : f.shape[0]] = ref
+            chosen[i] = c
+        packed = (feats, log_ref, chosen, torch.arange(len(rows)), lengths)
+        self._packed = (list(trajectories), packed)
+        return packed
+
     def log_ratios(self, trajectories: Sequence[Trajectory]) -> list[Any]:
         import torch
 
-        out = []
-        for traj in trajectories:
-            values = []
-            for step in traj.steps:
-                feats, chosen, log_ref = self._step_inputs(step.observation, step.action, step.info)
-                scores = feats @ self.weight
-                log_phi = torch.log_softmax(log_ref + scores, dim=0)
-                values.append(log_phi[chosen] - log_ref[chosen])
-            out.append(torch.stack(values) if values else torch.zeros(0))
-        return out
+        trajectories = list(trajectories)
+        feats, log_ref, chosen, rows, lengths = self._pack(trajectories)
+        if len(rows) == 0:
+            return [torch.zeros(0) for _ in trajectories]
+        log_phi = torch.log_softmax(log_ref + feats @ self.weight, dim=1)
+        ratio = log_phi[rows, chosen] - log_ref[rows, chosen]
+        return list(ratio.split(lengths))
 
 
 class ImplicitPRM:
     """Step rewards ``β · log π_φ/π_ref`` with π_φ trained by ``"ce"`` (PRIME) or ``"dpo"`` (iStar)."""
 
-    def __init__(self, model: LogRatioModel, *, beta: float = 0.05, objective: str = "ce", lr: float = 0.05,
+    def __init__(self, model: LogRatioModel, *, beta: float = 0.05, objective: str = "ce", lr: float = 0.002,
                  weight_decay: float = 0.0) -> None:
         import torch
 
@@ -157,16 +184,23 @@ class ImplicitPRM:
             return [self.beta * r.double().numpy() for r in self.model.log_ratios(list(trajectories))]
 
     def loss(self, trajectories: Sequence[Trajectory], targets: Sequence[float] | None = None) -> Any:
-        """The training loss on a batch (a tensor; ``None`` when DPO finds no better/worse pair)."""
+        """The training loss on a batch (a tensor; ``None`` when no group's outcomes differ)."""
         import torch
 
         trajectories = list(trajectories)
         y = outcomes(trajectories) if targets is None else np.asarray(targets, dtype=np.float64)
-        sums = torch.stack([r.sum() for r in self.model.log_ratios(trajectories)]) * self.beta
-        if self.objective == "ce":
-            label = torch.as_tensor(np.clip(y, 0.0, 1.0), dtype=sums.dtype)
-            return torch.nn.functional.binary_cross_entropy_with_logits(sums, label)
         groups = group_index(trajectories)
+        if self.objective == "ce":
+            # PRIME trains on the groups whose outcomes differ (its accuracy filter): a group that all
+            # failed would only teach π_φ to call every action it took unlikely
+            mixed = np.array([np.ptp(y[groups == g]) > 0 for g in groups])
+            if not mixed.any():
+                return None
+            keep = [t for t, m in zip(trajectories, mixed, strict=True) if m]
+            sums = torch.stack([r.sum() for r in self.model.log_ratios(keep)]) * self.beta
+            label = torch.as_tensor(np.clip(y[mixed], 0.0, 1.0), dtype=sums.dtype)
+            return torch.nn.functional.binary_cross_entropy_with_logits(sums, label)
+        sums = torch.stack([r.sum() for r in self.model.log_ratios(trajectories)]) * self.beta
         pairs = [(i, j) for i in range(len(trajectories)) for j in range(len(trajectories))
                  if groups[i] == groups[j] and y[i] > y[j]]
         if not pairs:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agentgym.core.records import unknown_fields
+
 #: Native PPO defaults per env family. Tuned on this project's 2-core CI machine.
 PPO_DEFAULTS: dict[str, dict[str, Any]] = {
     "default": {},
@@ -127,10 +129,9 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
+        unknown, known = unknown_fields(cls, data)
         if unknown:
-            raise ValueError(f"unknown config keys {unknown}; valid keys: {sorted(known)}")
+            raise ValueError(f"unknown config keys {unknown}; valid keys: {known}")
         return cls(**data)
 
     def save(self, path: Path) -> None:

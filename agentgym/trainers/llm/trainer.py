@@ -28,13 +28,14 @@ import math
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from agentgym import credit
+from agentgym.core.records import unknown_fields
 from agentgym.core.trajectory import Trajectory
 
 from .prompting import PromptConfig
@@ -161,8 +162,7 @@ class LLMTrainConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LLMTrainConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
+        unknown, _ = unknown_fields(cls, data)
         if unknown:
             raise LLMTrainError(f"unknown LLM training settings: {', '.join(unknown)}")
         return cls(**data)
@@ -346,7 +346,8 @@ def make_credit(cfg: LLMTrainConfig, policy: Policy | None = None) -> credit.Cre
     """The run's credit assigner (``None`` for ``credit="none"``: the algo's own advantages).
 
     For ``prime`` / ``istar`` the implicit PRM is a copy of the policy's LM (top ``train_layers``
-    blocks trainable, 2 by default) against a frozen copy of it.
+    blocks trainable, 2 by default) against a frozen copy of it, trained at the policy's learning
+    rate unless ``credit_settings`` gives ``prm_lr``.
     """
     if cfg.credit == "none":
         return None
@@ -358,7 +359,10 @@ def make_credit(cfg: LLMTrainConfig, policy: Policy | None = None) -> credit.Cre
 
         prm_model = LMLogRatio(policy.model, pad_id=policy.pad_id, train_layers=cfg.train_layers or 2,
                                micro_batch=cfg.micro_batch, temperature=cfg.temperature)
-    return credit.CreditAssigner(cfg.credit_config(), prm_model=prm_model, seed=cfg.seed)
+    config = cfg.credit_config()
+    if prm_model is not None and "prm_lr" not in cfg.credit_settings:
+        config.prm_lr = cfg.learning_rate  # an LM's learning rate, not the linear PRM's default
+    return credit.CreditAssigner(config, prm_model=prm_model, seed=cfg.seed)
 
 
 def episode_advantages(episodes: list[Episode], cfg: LLMTrainConfig, policy: Policy | None = None) -> list[Sample]:
