@@ -16,6 +16,7 @@ interrupted benchmark keeps what it finished).
 Example:
     python benchmarks/llm_train.py                                   # 2 envs x 3 seeds x 10 min
     python benchmarks/llm_train.py --envs MiniGrid-Empty-5x5-Text-v0 --seeds 0 --minutes 5
+    python benchmarks/llm_train.py --credit gigpo --out results/llm_train_gigpo.json
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--action-format", choices=["line", "tag"], default="line")
     parser.add_argument("--no-match-admissible", action="store_true", help="require exact admissible actions")
     parser.add_argument("--invalid-penalty", type=float, default=-0.1)
+    parser.add_argument("--credit", default="none", help="per-turn credit method (agentgym.credit.METHODS)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
@@ -102,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
                                   history_turns=args.history_turns, progress_shaping=args.progress_shaping,
                                   time_budget_s=args.minutes * 60, checkpoint_every=10**6,
                                   temperature=args.temperature, action_format=args.action_format,
-                                  match_admissible=not args.no_match_admissible, invalid_penalty=args.invalid_penalty)
+                                  match_admissible=not args.no_match_admissible, invalid_penalty=args.invalid_penalty,
+                                  credit=args.credit)
 
         console.print(f"[bold]{env_id}[/bold]: untrained {args.model}")
         before = untrained(config(args.seeds[0]), args.eval_episodes)
