@@ -21,7 +21,7 @@ import gymnasium as gym
 
 from agentgym.trainers.evaluation import EvalResult, summarize
 
-AGENTS = ("random", "oracle")
+AGENTS = ("random", "oracle", "rule")
 
 
 class AgentError(RuntimeError):
@@ -87,11 +87,15 @@ class OracleAgent:
 
 
 def make_agent(name: str, seed: int | None = None) -> Agent:
-    """A baseline agent by name (``random`` or ``oracle``)."""
+    """A baseline agent by name (``random``, ``oracle``, or ``rule``: WebShop's rule baseline, WebShop envs only)."""
     if name == "random":
         return RandomAgent(seed)
     if name == "oracle":
         return OracleAgent()
+    if name == "rule":
+        from agentgym.envs.webshop.baselines import RuleAgent
+
+        return RuleAgent()
     raise ValueError(f"unknown agent {name!r}; choose one of {', '.join(AGENTS)}")
 
 

@@ -400,23 +400,8 @@ class _Generator:
         if options and r.random() < 0.4:
             first = next(iter(options.values()))
             detail += " - " + first[0]
-        bullets, desc, reviews = self.texts(cat, sub, ptype, brand, attrs, options)
-        product = Product(
-            asin=asin,
-            category=cat,
-            subcategory=sub,
-            product_type=ptype,
-            brand=brand,
-            title=self.title(brand, attrs[:n_title_attrs], ptype, detail),
-            bullets=bullets,
-            description=desc,
-            attributes=attrs,
-            options=options,
-            price=price,
-            price_range=price_range,
-            rating=self.rating(),
-            reviews=reviews,
-        )
+        product = self.assemble(asin, cat, sub, ptype, brand, attrs, options, price, price_range,
+                                (n_title_attrs, detail))
         return product, (n_title_attrs, detail)
 
     def distractor(self, orig: Product, recipe: tuple[int, str], asin: str) -> Product:
@@ -449,28 +434,19 @@ class _Generator:
             price = round(orig.price * f, 2)
             if price_range is not None:
                 price_range = (price, round(price_range[1] * f, 2))
+        return self.assemble(asin, orig.category, orig.subcategory, orig.product_type, orig.brand, attrs, options,
+                             price, price_range, recipe, distractor_of=orig.asin, distractor_kind=kind)
+
+    def assemble(self, asin: str, cat: str, sub: str, ptype: str, brand: str, attrs: list[str],
+                 options: dict[str, list[str]], price: float, price_range: tuple[float, float] | None,
+                 recipe: tuple[int, str], **extra: Any) -> Product:
+        """A product from its facts: the texts, the title (``recipe``: title attributes, detail) and a rating."""
         n_title_attrs, detail = recipe
-        bullets, desc, reviews = self.texts(
-            orig.category, orig.subcategory, orig.product_type, orig.brand, attrs, options
-        )
-        return Product(
-            asin=asin,
-            category=orig.category,
-            subcategory=orig.subcategory,
-            product_type=orig.product_type,
-            brand=orig.brand,
-            title=self.title(orig.brand, attrs[:n_title_attrs], orig.product_type, detail),
-            bullets=bullets,
-            description=desc,
-            attributes=attrs,
-            options=options,
-            price=price,
-            price_range=price_range,
-            rating=self.rating(),
-            reviews=reviews,
-            distractor_of=orig.asin,
-            distractor_kind=kind,
-        )
+        bullets, desc, reviews = self.texts(cat, sub, ptype, brand, attrs, options)
+        return Product(asin=asin, category=cat, subcategory=sub, product_type=ptype, brand=brand,
+                       title=self.title(brand, attrs[:n_title_attrs], ptype, detail), bullets=bullets,
+                       description=desc, attributes=attrs, options=options, price=price, price_range=price_range,
+                       rating=self.rating(), reviews=reviews, **extra)
 
 
 def generate_catalog(n_products: int = 10_000, seed: int = 0, distractor_fraction: float = 0.3) -> list[Product]:
