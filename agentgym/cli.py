@@ -729,14 +729,13 @@ def serve_llm(
         _fail(str(exc))
         return
     except OSError as exc:
-        _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}. Is another server on that port? "
-              f"Choose another with --port (0 picks a free one).")
+        _fail_listen(host, port, exc)
         return
     from rich.markup import escape
 
     url = server.url
     console.print(f"Serving [bold]{escape(client.name)}[/] as model [bold]{escape(server.model_name)}[/] "
-                  f"at [bold]{escape(url)}[/]  (Ctrl-C stops)", highlight=False, soft_wrap=True)
+                  f"at [bold]{escape(url)}[/]", highlight=False, soft_wrap=True)
     console.print(f"""
 Point agentgym at it:
   export AGENTGYM_LLM='openai:{server.model_name}@{url}'
@@ -744,12 +743,63 @@ Point any OpenAI client at it (no key needed):
   export OPENAI_BASE_URL={url} OPENAI_API_KEY=not-needed
   python -c "from openai import OpenAI; r = OpenAI().chat.completions.create(model='{server.model_name}', \\
       messages=[{{'role': 'user', 'content': 'Say hi.'}}], max_tokens=32); print(r.choices[0].message.content)"
-""", highlight=False, markup=False, soft_wrap=True)  # soft_wrap: keep the commands copyable
+
+Ctrl-C stops the server.""", highlight=False, markup=False, soft_wrap=True)  # soft_wrap: keep the commands copyable
+    # "Ctrl-C stops" comes last: whoever waits for it (a script, the tests) has the whole banner by then
     try:
         server.serve_forever()  # in this thread, so Ctrl-C lands here; requests run in daemon threads
     except KeyboardInterrupt:
         pass
     console.print("stopped")
+
+
+def _fail_listen(host: str, port: int, exc: OSError) -> None:
+    _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}. Is another server on that port? "
+          f"Choose another with --port (0 picks a free one).")
+
+
+SERVE_APPS = ("webshop",)
+
+
+@app.command("serve")
+def serve(
+    app_name: Annotated[str, typer.Argument(metavar="APP", help="What to serve: webshop (the WebShop env as web pages a person can play in a browser).")],
+    host: Annotated[str, typer.Option(help="Address to bind; loopback only unless --allow-remote.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0 picks a free one).")] = 8080,
+    env: Annotated[str, typer.Option("--env", help="Default shop: WebShop-v0 or WebShop-Small-v0 (/?env= picks per episode).")] = "WebShop-v0",
+    record: Annotated[str, typer.Option("--record", help="JSONL file each finished episode is appended to (one Trajectory a line).")] = "runs/webshop_human.jsonl",
+    allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Allow a non-loopback --host. The server has no authentication: anyone who reaches it can play and append episodes to the record file.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No access log.")] = False,
+) -> None:
+    """Serve an env as web pages a person can play in a browser; Ctrl-C stops.
+
+    `agentgym serve webshop` serves the WebShop env: every button sends the same action a text agent would
+    (search[...] / click[...]), and each finished episode is appended to --record as a trajectory. Open
+    http://127.0.0.1:8080/ (/?goal=N plays goal N, /?seed=N seeds the goal draw, /?env=WebShop-Small-v0).
+    """
+    if app_name.lower() not in SERVE_APPS:
+        _fail(f"unknown app {app_name!r}; choose {', '.join(SERVE_APPS)} (serve-llm serves an LLM)")
+    from agentgym.envs.webshop.server import WebShopServer
+
+    try:
+        with console.status("building the shop ..."):
+            server = WebShopServer(env_id=env, host=host, port=port, record=record, allow_remote=allow_remote,
+                                   quiet=quiet)
+    except ValueError as exc:
+        _fail(str(exc))
+        return
+    except OSError as exc:
+        _fail_listen(host, port, exc)
+        return
+    console.print(f"Serving the WebShop ({server.app.default_env}) at {server.url}  (Ctrl-C stops); "
+                  f"episodes go to {record}", highlight=False, markup=False, soft_wrap=True)
+    try:
+        server.serve_forever()  # in this thread, so Ctrl-C lands here; requests run in daemon threads
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.httpd.server_close()
+    console.print(f"stopped ({server.app.episodes_recorded} episodes recorded)", highlight=False)
 
 
 reward_app = typer.Typer(help="Reward synthesis: an LLM writes, checks, trains with and refines reward code.",

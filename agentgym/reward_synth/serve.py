@@ -30,7 +30,9 @@ from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from .llm import Completion, GenerationConfig, LLMClient, LLMError, is_loopback_host, normalize_messages
+from agentgym.core.network import check_host as _check_host
+
+from .llm import Completion, GenerationConfig, LLMClient, LLMError, normalize_messages
 
 log = logging.getLogger("agentgym.serve")
 
@@ -51,11 +53,7 @@ class RequestError(ValueError):
 
 def check_host(host: str, allow_remote: bool = False) -> None:
     """Refuse a non-loopback ``host`` unless ``allow_remote``: the server has no authentication."""
-    if not allow_remote and not is_loopback_host(host):
-        raise ValueError(
-            f"refusing to serve on {host!r}: the server has no authentication, so anyone who can reach that address "
-            f"could run the model on this machine. Use 127.0.0.1 (the default), or pass allow_remote=True "
-            f"(--allow-remote) if you mean to expose it, e.g. on a trusted network or behind a proxy with auth.")
+    _check_host(host, allow_remote, risk="run the model on this machine")
 
 
 def _number(body: Mapping[str, Any], key: str, default: float, low: float, high: float,

@@ -17,11 +17,12 @@ Importing this module is cheap: ``openai`` loads when an :class:`OpenAIClient` i
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
+
+from agentgym.core.network import is_loopback_host  # noqa: F401 (re-exported: reward_synth.llm)
 
 from .models import LLMError
 
@@ -124,19 +125,6 @@ def _check_n(n: int) -> None:
         raise ValueError(f"n must be a positive int, got {n!r}")
 
 
-def is_loopback_host(host: str) -> bool:
-    """True for ``localhost`` and loopback IP literals (127.0.0.0/8, ::1).
-
-    >>> [is_loopback_host(h) for h in ("127.0.0.1", "localhost", "[::1]", "0.0.0.0", "example.com")]
-    [True, True, True, False, False]
-    """
-    host = host.strip().strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 # --------------------------------------------------------------------------------------------------
