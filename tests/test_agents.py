@@ -107,3 +107,20 @@ def test_eval_splits_are_disjoint_and_checked():
     assert bad.exit_code == 2 and "--split must be one of" in " ".join(bad.output.split())
     with pytest.raises(ValueError, match="split must be one of"):
         gym.make("agentgym/Wordle-v0", split="dev")
+
+
+def test_random_agent_fills_a_free_text_slot_with_words_of_the_task():
+    import re
+
+    env = gym.make("agentgym/WebShop-Small-v0")
+    obs, info = env.reset(seed=4)
+    agent = RandomAgent(seed=0)
+    agent.reset(env, seed=0)
+    assert info["admissible_actions"] == ["search[<query>]"]
+    task_words = set(re.findall(r"[a-z]+", info["task"].lower()))
+    for _ in range(5):
+        action = agent.act(obs, info)
+        assert action.startswith("search[") and action.endswith("]") and "<" not in action
+        assert 1 <= len(action[7:-1].split()) <= 3 and set(action[7:-1].split()) <= task_words
+    _, _, _, _, info = env.step(agent.act(obs, info))
+    assert info["valid_action"] and info["page"] == "results"

@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -38,8 +39,16 @@ class Agent(Protocol):
     def act(self, obs: Any, info: dict[str, Any]) -> Any: ...
 
 
+_SLOT = re.compile(r"<[a-z_ ]+>")  # a free-text slot in an admissible action, e.g. "search[<query>]"
+_WORD = re.compile(r"[a-z]{3,}")
+
+
 class RandomAgent:
-    """Uniform over ``info["admissible_actions"]`` where the env lists them, else over the action space."""
+    """Uniform over ``info["admissible_actions"]`` where the env lists them, else over the action space.
+
+    An admissible action with a free-text slot (WebShop's ``search[<query>]``) gets 1-3 words drawn
+    from the task (``info["task"]``, else the observation).
+    """
 
     name = "random"
 
@@ -56,7 +65,12 @@ class RandomAgent:
     def act(self, obs: Any, info: dict[str, Any]) -> Any:
         admissible = info.get("admissible_actions")
         if admissible:
-            return self._rng.choice(admissible)
+            action = self._rng.choice(admissible)
+            if isinstance(action, str) and _SLOT.search(action):  # e.g. WebShop's "search[<query>]"
+                words = _WORD.findall(str(info.get("task") or obs).lower()) or ["item"]
+                fill = " ".join(self._rng.choice(words) for _ in range(self._rng.randint(1, 3)))
+                action = _SLOT.sub(fill, action)
+            return action
         if self._env is None:
             raise AgentError("call reset(env) before act()")
         return self._env.action_space.sample()
