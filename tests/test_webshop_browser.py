@@ -67,25 +67,30 @@ def test_a_person_buys_the_goal_in_a_headless_browser(browser, tmp_path):
         def on_page(kind: str) -> None:
             wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, f'main#page[data-page="{kind}"]')))
 
+        def press(button, kind: str) -> None:
+            """Click, wait until the old page is gone (each action loads a new one), then for the new page."""
+            old = browser.find_element(By.ID, "page")
+            button.click()
+            wait.until(ec.staleness_of(old))
+            on_page(kind)
+
         browser.get(f"{server.url}/?goal={index}")
         on_page("search")
         assert goal.instruction in browser.find_element(By.ID, "instruction-text").text
-        box = browser.find_element(By.ID, "search-input")
-        box.send_keys(goal.query)
-        browser.find_element(By.ID, "search-button").click()
-        on_page("results")
-        browser.find_element(By.CSS_SELECTOR, f'li.result[data-asin="{goal.asin}"] button.product-link').click()
-        on_page("item")
+        browser.find_element(By.ID, "search-input").send_keys(goal.query)
+        press(browser.find_element(By.ID, "search-button"), "results")
+        press(browser.find_element(By.CSS_SELECTOR, f'li.result[data-asin="{goal.asin}"] button.product-link'),
+              "item")
         for name, value in goal.options.items():
             group = browser.find_element(By.CSS_SELECTOR, f'.option-group[data-option="{name}"]')
-            button = next(b for b in group.find_elements(By.CSS_SELECTOR, "button.option")
-                          if b.get_attribute("value") == value.lower())
-            button.click()
-            on_page("item")
+            press(next(b for b in group.find_elements(By.CSS_SELECTOR, "button.option")
+                       if b.get_attribute("value") == value.lower()), "item")
             group = browser.find_element(By.CSS_SELECTOR, f'.option-group[data-option="{name}"]')
             chosen = group.find_element(By.CSS_SELECTOR, "button.option.selected")
             assert chosen.get_attribute("value") == value.lower() and chosen.get_attribute("aria-pressed") == "true"
+        old = browser.find_element(By.ID, "page")
         browser.find_element(By.ID, "btn-buy-now").click()
+        wait.until(ec.staleness_of(old))
         wait.until(ec.presence_of_element_located((By.ID, "reward")))
         reward = float(browser.find_element(By.ID, "reward").get_attribute("data-reward"))
         success = browser.find_element(By.ID, "success").get_attribute("data-success")
