@@ -882,6 +882,121 @@ def reward_check(
     console.print("[green]passed[/]")
 
 
+swe_app = typer.Typer(help="SWE sandboxes: build the Docker images, generate tasks, remove leaked containers.",
+                      no_args_is_help=True)
+app.add_typer(swe_app, name="swe")
+
+
+def _swe_errors() -> tuple[type[BaseException], ...]:
+    from agentgym.envs.swe.generate import GenerateError
+    from agentgym.envs.swe.images import ImageBuildError
+    from agentgym.envs.swe.sandbox import DockerUnavailableError, SandboxError
+
+    return (DockerUnavailableError, ImageBuildError, SandboxError, GenerateError, KeyError, ValueError)
+
+
+@swe_app.command("build")
+def swe_build(
+    repo: Annotated[list[str] | None, typer.Option("--repo", "-r", help="Only these task repos (repeatable).")] = None,
+    rebuild: Annotated[bool, typer.Option(help="Build again even when an image with the same hash exists.")] = False,
+) -> None:
+    """Build the base image (debootstrap, about a minute, needs root) and one image per task repo.
+
+    Images are tagged by a hash of what they are made from: a build is skipped when its image exists.
+    """
+    from agentgym.envs.swe import images
+
+    try:
+        names = repo or images.repo_names()
+        for name in names:
+            images.repo_dir(name)  # unknown names fail before any work
+        with console.status("building SWE images") as status:
+            def show(line: str) -> None:
+                status.update(line)
+                console.print(line, highlight=False)
+
+            tags = images.build_all(names, show, rebuild=rebuild)
+    except _swe_errors() as exc:
+        _fail(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
+        return
+    for name, tag in tags.items():
+        console.print(f"{name}: {tag}", highlight=False)
+
+
+@swe_app.command("gc")
+def swe_gc(
+    all_: Annotated[bool, typer.Option("--all", help="Remove every agentgym container, not only those whose process is gone.")] = False,
+) -> None:
+    """Remove leaked SWE containers (those whose owning process is gone; every one with --all)."""
+    from agentgym.envs.swe.sandbox import collect_garbage
+
+    try:
+        removed = collect_garbage(everything=all_)
+    except _swe_errors() as exc:
+        _fail(str(exc))
+        return
+    console.print(f"removed {removed} container(s)", highlight=False)
+
+
+@swe_app.command("generate")
+def swe_generate(
+    repo: Annotated[str, typer.Option("--repo", "-r", help="The task repo to inject bugs into (see `agentgym swe repos`).")],
+    n: Annotated[int, typer.Option("--n", "-n", min=1, help="How many validated tasks to make.")] = 50,
+    out: Annotated[str, typer.Option(help="JSONL file the tasks are added to (tasks of the same id are replaced).")] = "swe_tasks.jsonl",
+    seed: Annotated[int, typer.Option(help="Seed of the bug sample (the same seed gives the same tasks).")] = 0,
+    workers: Annotated[int, typer.Option(min=1, help="Sandboxes validating in parallel.")] = 2,
+    runs: Annotated[int, typer.Option(min=1, help="Test-suite runs that must agree for a bug to count.")] = 3,
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="Only these mutation kinds (repeatable).")] = None,
+) -> None:
+    """Inject bugs into REPO by AST mutation and keep those the sandbox validates as tasks.
+
+    A bug is a task when, over RUNS runs that agree, at least one test fails and at least one passes.
+    """
+    from pathlib import Path
+
+    from agentgym.envs.swe import images
+    from agentgym.envs.swe.generate import generate_tasks
+    from agentgym.envs.swe.mutate import KINDS
+    from agentgym.envs.swe.tasks import load_tasks, save_tasks
+
+    unknown = sorted(set(kind or []) - set(KINDS))
+    if unknown:
+        _fail(f"unknown mutation kind(s) {unknown}; known: {', '.join(KINDS)}")
+    try:
+        images.repo_dir(repo)
+        path = Path(out)
+        existing = load_tasks(path) if path.is_file() else []
+        started = time.monotonic()
+        tasks, rejected = generate_tasks(repo, n, seed=seed, workers=workers, runs=runs, kinds=kind,
+                                         progress=lambda line: console.print(line, highlight=False),
+                                         exclude={t.instance_id for t in existing})
+    except _swe_errors() as exc:
+        _fail(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
+        return
+    ids = {t.instance_id for t in tasks}
+    merged = [t for t in existing if t.instance_id not in ids] + tasks
+    save_tasks(merged, path)
+    why = ", ".join(f"{k}: {v}" for k, v in sorted(rejected.items())) or "none"
+    console.print(f"{len(tasks)} tasks of {repo} in {time.monotonic() - started:.0f} s -> {path} ({len(merged)} in all); "
+                  f"rejected: {why}", highlight=False)
+
+
+@swe_app.command("repos")
+def swe_repos() -> None:
+    """List the task repos and their shipped tasks."""
+    from agentgym.envs.swe import images
+    from agentgym.envs.swe.tasks import TEST_REPOS, load_tasks
+
+    tasks = load_tasks()
+    table = Table(title="SWE task repos")
+    for col in ("repo", "split", "tasks", "image"):
+        table.add_column(col)
+    for name in images.repo_names():
+        count = sum(t.repo_name == name for t in tasks)
+        table.add_row(name, "test" if name in TEST_REPOS else "train", str(count), images.repo_tag(name))
+    console.print(table)
+
+
 def main() -> None:
     app()
 

@@ -39,3 +39,23 @@ def tiny_lm_dir(tmp_path_factory, smollm2_tokenizer):
     LlamaForCausalLM(config).save_pretrained(folder)
     tok.save_pretrained(folder)
     return folder
+
+
+def _require_docker() -> None:
+    """Skip a Docker test where no engine runs, except in CI, where a missing engine is a failure."""
+    from agentgym.envs.swe.sandbox import docker_available, docker_client
+
+    if docker_available():
+        return
+    if os.environ.get("CI"):
+        docker_client()  # raises DockerUnavailableError, with how to start one
+    pytest.skip("no Docker engine (CI installs and starts one; see .ci/run)")
+
+
+@pytest.fixture(scope="session")
+def swe_images():
+    """Every SWE repo image, built (or found cached) once per session: {repo: tag}."""
+    _require_docker()
+    from agentgym.envs.swe import images
+
+    return images.build_all()

@@ -91,8 +91,22 @@ def test_sb3_checker(env_id):
     env.close()
 
 
+#: An always-valid action of text envs whose actions are unbounded (no admissible list).
+FREE_TEXT_ACTIONS = {"swe": ["```bash\nls\n```", "```bash\ngit status --short\n```", "```bash\nwc -l README.md\n```"]}
+
+
+@pytest.fixture(autouse=True)
+def _docker_for_swe(request):
+    """SWE envs need a Docker engine and their images (see tests/conftest.py)."""
+    env_id = getattr(request.node, "callspec", None) and request.node.callspec.params.get("env_id")
+    if env_id and CATALOG[env_id].family == "swe":
+        request.getfixturevalue("swe_images")
+
+
 def _first_action(env, info):
     if CATALOG[env.spec.id].text:
+        if "admissible_actions" not in info:
+            return FREE_TEXT_ACTIONS[CATALOG[env.spec.id].family][0]
         return info["admissible_actions"][0]
     return env.action_space.sample()
 
@@ -105,7 +119,7 @@ def _trajectory(env_id: str, seed: int, steps: int = 25) -> list:
     out = [_freeze(obs)]
     for _ in range(steps):
         if CATALOG[env_id].text:
-            action = rng.choice(info["admissible_actions"])
+            action = rng.choice(info.get("admissible_actions") or FREE_TEXT_ACTIONS[CATALOG[env_id].family])
         else:
             action = env.action_space.sample()
         obs, reward, terminated, truncated, info = env.step(action)
