@@ -39,8 +39,8 @@ ENVS = ("TextAdventure-Easy-v0", "MiniGrid-Empty-5x5-Text-v0")
 console = Console()
 
 
-def untrained(cfg: Any, episodes: int) -> dict[str, Any]:
-    """The evaluation train_llm runs at the end, on the model before any update."""
+def untrained(cfg: Any, episodes: int, temperature: float = 0.0) -> dict[str, Any]:
+    """The evaluation train_llm runs at the end (greedy), or the sampled one, on the model before any update."""
     from agentgym.trainers.llm.engines import HFEngine
     from agentgym.trainers.llm.models import load_causal_lm
     from agentgym.trainers.llm.rollout import evaluate_llm
@@ -49,7 +49,8 @@ def untrained(cfg: Any, episodes: int) -> dict[str, Any]:
     loaded = load_causal_lm(cfg.model)
     prompt = cfg.prompt
     return evaluate_llm(HFEngine.from_loaded(loaded), loaded.tokenizer, cfg.env_id, episodes, seed=10**6, prompt=prompt,
-                        sampling=SamplingConfig(max_new_tokens=cfg.max_new_tokens, temperature=0.0, stop=prompt.stop),
+                        sampling=SamplingConfig(max_new_tokens=cfg.max_new_tokens, temperature=temperature,
+                                                stop=prompt.stop, seed=10**6 if temperature > 0 else None),
                         max_turns=cfg.max_turns)
 
 
@@ -68,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--minutes", type=float, default=10.0, help="wall-clock budget of each training run")
     parser.add_argument("--model", default="smollm2")
-    parser.add_argument("--eval-episodes", type=int, default=20)
+    parser.add_argument("--eval-episodes", type=int, default=20, help="greedy held-out episodes")
+    parser.add_argument("--sampled-episodes", type=int, default=40,
+                        help="held-out episodes sampled at the training temperature (0: skip)")
     parser.add_argument("--group-size", type=int, default=8)
     parser.add_argument("--tasks-per-step", type=int, default=1)
     parser.add_argument("--learning-rate", type=float, default=1e-4)
@@ -84,11 +87,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-match-admissible", action="store_true", help="require exact admissible actions")
     parser.add_argument("--invalid-penalty", type=float, default=-0.1)
     parser.add_argument("--credit", default="none", help="per-turn credit method (agentgym.credit.METHODS)")
+    parser.add_argument("--epochs", type=int, default=1, help="passes of the clipped surrogate over each batch")
+    parser.add_argument("--entropy-coef", type=float, default=0.0, help="entropy bonus in the loss")
+    parser.add_argument("--no-reuse-frozen", action="store_true",
+                        help="recompute the frozen lower blocks in every training pass (slower, same numbers)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
     import agentgym  # noqa: F401
-    from agentgym.trainers.llm.trainer import LLMTrainConfig, train_llm
+    from agentgym.trainers.llm.trainer import LLMTrainConfig, evaluate_run, train_llm
 
     data: dict[str, Any] = {"machine": machine_info(), "settings": {k: v for k, v in vars(args).items() if k != "out"},
                             "envs": {}}
@@ -105,27 +112,41 @@ def main(argv: list[str] | None = None) -> int:
                                   time_budget_s=args.minutes * 60, checkpoint_every=10**6,
                                   temperature=args.temperature, action_format=args.action_format,
                                   match_admissible=not args.no_match_admissible, invalid_penalty=args.invalid_penalty,
-                                  credit=args.credit)
+                                  credit=args.credit, epochs=args.epochs, entropy_coef=args.entropy_coef,
+                                  reuse_frozen_states=not args.no_reuse_frozen)
 
         console.print(f"[bold]{env_id}[/bold]: untrained {args.model}")
         before = untrained(config(args.seeds[0]), args.eval_episodes)
         console.print(f"  before: success {before['success_rate']:.1%} {before['success_ci95']}", highlight=False)
         entry: dict[str, Any] = {"before": before, "runs": []}
+        if args.sampled_episodes:
+            entry["before_sampled"] = untrained(config(args.seeds[0]), args.sampled_episodes, args.temperature)
+            console.print(f"  before (sampled): success {entry['before_sampled']['success_rate']:.1%} "
+                          f"{entry['before_sampled']['success_ci95']}", highlight=False)
         data["envs"][env_id] = entry
         for seed in args.seeds:
             cfg = config(seed)
             with tempfile.TemporaryDirectory() as tmp:
                 after = train_llm(cfg, Path(tmp) / "run")
+                sampled = (evaluate_run(Path(tmp) / "run", episodes=args.sampled_episodes, temperature=args.temperature)
+                           if args.sampled_episodes else None)
                 status = json.loads((Path(tmp) / "run" / "status.json").read_text())
                 rows = [json.loads(x) for x in (Path(tmp) / "run" / "metrics.jsonl").read_text().splitlines()]
-            entry["runs"].append({"seed": seed, "updates": status["update"], "after": after,
+            entry["runs"].append({"seed": seed, "updates": status["update"], "after": after, "after_sampled": sampled,
                                   "train_success": [r["episode/success"] for r in rows],
                                   "train_progress": [r.get("reward/shaping") for r in rows],
                                   "train_invalid_rate": [r["episode/invalid_action_rate"] for r in rows],
-                                  "update_seconds": [r["time"] for r in rows]})
+                                  "train_entropy": [r.get("update/entropy") for r in rows],
+                                  "update_seconds": [r["time"] for r in rows],
+                                  "rollout_seconds": [r["time/rollout_s"] for r in rows],
+                                  "training_pass_seconds": [r["time/update_s"] for r in rows]})
             console.print(f"  seed {seed}: {status['update']} updates, after: success {after['success_rate']:.1%} "
-                          f"{after['success_ci95']}", highlight=False)
+                          f"{after['success_ci95']}"
+                          + (f", sampled {sampled['success_rate']:.1%} {sampled['success_ci95']}" if sampled else ""),
+                          highlight=False)
             entry["after_mean"] = mean_ci([r["after"]["success_rate"] for r in entry["runs"]])
+            if args.sampled_episodes:
+                entry["after_sampled_mean"] = mean_ci([r["after_sampled"]["success_rate"] for r in entry["runs"]])
             write_results(args.out, data)
     console.print(f"wrote {args.out}")
     return 0

@@ -143,6 +143,40 @@ def test_training_forward_reproduces_the_engines_logprobs(smol, temperature):
         torch.testing.assert_close(logps, torch.tensor(g.logprobs), atol=1e-4, rtol=0)
 
 
+def test_recorded_frozen_block_states_reproduce_the_full_forward(smol):
+    """The engine's recorded states, fed to the upper blocks alone, give the full pass's log-probs."""
+    from agentgym.trainers.llm.logprobs import block_inputs
+    from agentgym.trainers.llm.models import decoder_layers
+
+    prompts = _prompts(smol.tokenizer)
+    below = len(decoder_layers(smol.model)) - 4
+    engine = HFEngine.from_loaded(smol)
+    recorded: dict = {}
+    engine.block_sink = (below, recorded.__setitem__)
+    generations = engine.generate(prompts, SamplingConfig(max_new_tokens=10, temperature=1.0, seed=5))
+    responses = [g.token_ids for g in generations]
+    assert len({len(r) for r in responses}) > 1 or len({len(p) for p in prompts}) > 1
+    keys = [tuple(p) + tuple(r[:-1]) for p, r in zip(prompts, responses, strict=True)]
+    assert sorted(recorded) == sorted(keys)
+    states = [recorded[k] for k in keys]
+    assert [s.shape for s in states] == [(len(k), smol.model.config.hidden_size) for k in keys]
+    assert not any(s.is_inference() for s in states)
+    full = sequence_logprobs(smol.model, prompts, responses, 1.0, pad_id=smol.pad_id)
+    upper = sequence_logprobs(smol.model, prompts, responses, 1.0, pad_id=smol.pad_id, block_inputs=states,
+                              skip=below)
+    for f, u, g in zip(full, upper, generations, strict=True):
+        torch.testing.assert_close(u, f, atol=1e-4, rtol=0)
+        torch.testing.assert_close(u, torch.tensor(g.logprobs), atol=1e-4, rtol=0)
+    # computed without an engine, the states are the same
+    computed = block_inputs(smol.model, prompts, responses, below, pad_id=smol.pad_id)
+    for c, s in zip(computed, states, strict=True):
+        torch.testing.assert_close(c, s, atol=1e-3, rtol=1e-5)  # states of magnitude ~100
+    # the blocks are restored afterwards: a full pass still runs every block
+    assert all(type(b).__name__ != "PassThroughBlock" for b in decoder_layers(smol.model))
+    with pytest.raises(ValueError, match="cover"):
+        sequence_logprobs(smol.model, prompts, responses, pad_id=smol.pad_id, block_inputs=states[::-1], skip=below)
+
+
 def test_greedy_decoding_reports_logprobs_at_temperature_one(smol):
     prompts = _prompts(smol.tokenizer)[:2]
     generations = HFEngine.from_loaded(smol).generate(prompts, SamplingConfig(max_new_tokens=6, temperature=0.0))

@@ -97,6 +97,32 @@ def test_a_grpo_update_raises_the_likelihood_of_better_responses(tiny_lm_dir):
     assert stats["update/ratio_mean"] == pytest.approx(1.0, abs=1e-3)
 
 
+def test_training_the_top_blocks_from_recorded_states_matches_full_passes(tiny_lm_dir):
+    """With the lower blocks frozen, an update from the rollout's recorded states equals one from full passes."""
+    results = {}
+    for reuse in (True, False):
+        torch.manual_seed(0)
+        cfg = _config(tiny_lm_dir, group_size=4, tasks_per_step=1, train_layers=1, reuse_frozen_states=reuse,
+                      entropy_coef=0.01)
+        policy = Policy(cfg)
+        assert policy.frozen_blocks == (1 if reuse else 0)  # the tiny Llama has 2 blocks
+        with policy.recording_states():
+            episodes = collect_episodes(policy.engine, policy.tokenizer, VOWEL_ENV, [3] * 4, group_ids=[0] * 4,
+                                        prompt=cfg.prompt, sampling=SamplingConfig(max_new_tokens=6, seed=1))
+        assert policy.engine.block_sink is None
+        assert len(policy.states) == (sum(len(e.turns) for e in episodes) if reuse else 0)
+        samples = episode_advantages(list(episodes), cfg)
+        stats = update(policy, samples, cfg, np.random.default_rng(0))
+        top = [p.detach().clone() for p in policy.model.parameters() if p.requires_grad]
+        results[reuse] = (stats, top)
+    (with_states, top_a), (full, top_b) = results[True], results[False]
+    assert with_states["update/samples"] == full["update/samples"] > 0
+    assert with_states["update/grad_norm"] == pytest.approx(full["update/grad_norm"], rel=1e-4)
+    assert with_states["update/entropy"] == pytest.approx(full["update/entropy"], rel=1e-4)
+    for a, b in zip(top_a, top_b, strict=True):
+        torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-4)
+
+
 def test_resumed_run_continues_identically(tiny_lm_dir, tmp_path):
     straight = train_llm(_config(tiny_lm_dir, steps=2, eval_episodes=2), tmp_path / "a")
     train_llm(_config(tiny_lm_dir, steps=1, eval_episodes=2), tmp_path / "b")

@@ -19,12 +19,13 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .chat import GenerationConfig, OpenAIClient  # the one OpenAI client of the project (openai loads on use)
-from .models import LLMError, LoadedLM, _special_ids, load_causal_lm
+from .models import LLMError, LoadedLM, _special_ids, capture_block_input, load_causal_lm
 from .types import Generation, SamplingConfig
 
 
@@ -82,6 +83,11 @@ class HFEngine:
 
         self._cache_arg = "cache" if accepts_argument(model, "cache") else "past_key_values"
         self._logits_to_keep = accepts_argument(model, "logits_to_keep")
+        #: ``(block index, sink)``: when set, ``sink(prompt + tokens[:-1], states)`` receives, per
+        #: generation, the states that entered that block at each position (a trainer with frozen
+        #: lower blocks reuses them instead of recomputing them; see ``logprobs.block_inputs``).
+        self.block_sink: tuple[int, Callable[[tuple[int, ...], Any], None]] | None = None
+        self._captured: list[tuple[tuple[int, ...], Any]] = []
 
     @classmethod
     def from_loaded(cls, loaded: LoadedLM, *, batch_size: int | None = None) -> HFEngine:
@@ -118,6 +124,10 @@ class HFEngine:
                         results[i] = generation
         finally:
             self.model.train(was_training)
+            captured, self._captured = self._captured, []
+        if self.block_sink is not None:
+            for key, states in captured:  # cloned outside inference mode: usable in autograd
+                self.block_sink[1](key, states.clone())
         return results  # type: ignore[return-value]
 
     def _forward(self, ids: Any, mask: Any, positions: Any, cache: Any) -> tuple[Any, Any]:
@@ -134,8 +144,6 @@ class HFEngine:
                         device: Any) -> list[Generation]:
         import torch
 
-        from .logprobs import scaled_log_softmax
-
         rows, width = len(prompts), max(len(p) for p in prompts)
         ids = torch.full((rows, width), self.pad_id, dtype=torch.long)
         mask = torch.zeros((rows, width), dtype=torch.long)
@@ -144,6 +152,18 @@ class HFEngine:
             mask[row, width - len(prompt):] = 1
         ids, mask = ids.to(device), mask.to(device)
         positions = (mask.cumsum(-1) - 1).clamp(min=0)  # each prompt counts from 0 at its first real token
+        capture = (capture_block_input(self.model, self.block_sink[0]) if self.block_sink is not None
+                   else contextlib.nullcontext([]))
+        with capture as states:
+            return self._sample(prompts, config, generator, device, ids, mask, positions, states)
+
+    def _sample(self, prompts: list[list[int]], config: SamplingConfig, generator: Any, device: Any, ids: Any,
+                mask: Any, positions: Any, states: list[Any]) -> list[Generation]:
+        import torch
+
+        from .logprobs import scaled_log_softmax
+
+        rows, width = len(prompts), ids.shape[1]
         logits, cache = self._forward(ids, mask, positions, None)
         next_position = positions[:, -1:] + 1
 
@@ -178,6 +198,10 @@ class HFEngine:
             mask = torch.cat([mask, torch.ones((rows, 1), dtype=mask.dtype, device=device)], dim=-1)
             logits, cache = self._forward(feed, mask, next_position, cache)
             next_position = next_position + 1
+        if states:  # states[0]: the left-padded prompts; states[k]: the token fed at decode step k
+            for row, (prompt, toks) in enumerate(zip(prompts, tokens, strict=True)):
+                parts = [states[0][row, width - len(prompt):]] + [states[k][row] for k in range(1, len(toks))]
+                self._captured.append((tuple(prompt) + tuple(toks[:-1]), torch.cat(parts)))
         return [Generation(prompt_ids=prompt, token_ids=toks, logprobs=lps,
                            text=self.tokenizer.decode(toks, skip_special_tokens=True), finish_reason=reason)
                 for prompt, toks, lps, reason in zip(prompts, tokens, logprobs, reasons, strict=True)]

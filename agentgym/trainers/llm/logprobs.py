@@ -76,7 +76,8 @@ def pack_right_padded(prompts: Sequence[Sequence[int]], responses: Sequence[Sequ
 
 
 def _score(model: Any, prompts: Sequence[Sequence[int]], responses: Sequence[Sequence[int]], temperature: float,
-           pad_id: int, entropy: bool) -> tuple[list[torch.Tensor], list[torch.Tensor] | None]:
+           pad_id: int, entropy: bool, block_inputs: Sequence[Any] | None = None,
+           skip: int = 0) -> tuple[list[torch.Tensor], list[torch.Tensor] | None]:
     import torch
 
     device = next(model.parameters()).device
@@ -87,7 +88,23 @@ def _score(model: Any, prompts: Sequence[Sequence[int]], responses: Sequence[Seq
     kwargs: dict[str, Any] = {}
     if accepts_argument(model, "logits_to_keep"):  # skip the vocab projection of the prompts' shared head
         kwargs["logits_to_keep"] = torch.arange(first, width - 1, device=device)
-    logits = model(input_ids=ids, attention_mask=attention, use_cache=False, **kwargs).logits
+    if block_inputs is None:
+        logits = model(input_ids=ids, attention_mask=attention, use_cache=False, **kwargs).logits
+    else:  # the states entering block `skip`, for every token but each row's last one
+        from .models import skip_blocks
+
+        if len(block_inputs) != len(prompts):
+            raise ValueError(f"{len(block_inputs)} block inputs for {len(prompts)} sequences")
+        hidden = block_inputs[0]
+        embeds = hidden.new_zeros((len(prompts), width - 1, hidden.shape[-1]))
+        for row, (prompt, response, states) in enumerate(zip(prompts, responses, block_inputs, strict=True)):
+            if states.shape[0] != len(prompt) + len(response) - 1:
+                raise ValueError(f"block inputs of row {row} cover {states.shape[0]} positions, "
+                                 f"not {len(prompt) + len(response) - 1}")
+            embeds[row, : states.shape[0]] = states.to(embeds.device)
+        with skip_blocks(model, skip):
+            logits = model(inputs_embeds=embeds, attention_mask=attention[:, : width - 1], use_cache=False,
+                           **kwargs).logits
     if "logits_to_keep" not in kwargs:
         logits = logits[:, first: width - 1]
     targets = response_mask[:, first + 1:]
@@ -101,22 +118,53 @@ def _score(model: Any, prompts: Sequence[Sequence[int]], responses: Sequence[Seq
     return list(token_logp.split(lengths)), entropies
 
 
+def block_inputs(model: Any, prompts: Sequence[Sequence[int]], responses: Sequence[Sequence[int]], index: int, *,
+                 pad_id: int) -> list[torch.Tensor]:
+    """Per sequence, the states entering block ``index`` at each position of ``prompt + response[:-1]``.
+
+    One forward pass without gradients that stops at block ``index``; what :func:`sequence_logprobs`
+    takes as ``block_inputs`` (with ``skip=index``) when the blocks below ``index`` are frozen.
+    """
+    import contextlib
+
+    import torch
+
+    from .models import BlockInputCaptured, capture_block_input
+
+    device = next(model.parameters()).device
+    ids, attention, _ = pack_right_padded(prompts, responses, pad_id, device)
+    with torch.no_grad(), capture_block_input(model, index, stop=True) as captured, \
+            contextlib.suppress(BlockInputCaptured):
+        model(input_ids=ids[:, :-1], attention_mask=attention[:, :-1], use_cache=False)
+    states = captured[0]
+    return [states[row, : len(p) + len(r) - 1].clone() for row, (p, r) in enumerate(zip(prompts, responses,
+                                                                                            strict=True))]
+
+
 def sequence_logprobs(model: Any, prompt_ids_list: Sequence[Sequence[int]], response_ids_list: Sequence[Sequence[int]],
-                      temperature: float = 1.0, *, pad_id: int) -> list[torch.Tensor]:
+                      temperature: float = 1.0, *, pad_id: int, block_inputs: Sequence[Any] | None = None,
+                      skip: int = 0) -> list[torch.Tensor]:
     """Per sample, the float32 log-probs of its response tokens given its prompt (and the earlier response tokens).
 
     One forward pass over the batch, right-padded, without a KV cache; the result carries
     gradients when grad is enabled (a training step), and matches what an engine recorded when
     it sampled those tokens at this ``temperature`` (0 means greedy: log-probs at temperature 1).
     An empty response gives an empty tensor.
+
+    ``block_inputs`` (from :func:`block_inputs` or an engine's capture) with ``skip`` = the block
+    they enter runs only the blocks from ``skip`` up: the same numbers when the blocks below are
+    frozen, for a fraction of the cost.
     """
-    return _score(model, prompt_ids_list, response_ids_list, temperature, pad_id, entropy=False)[0]
+    return _score(model, prompt_ids_list, response_ids_list, temperature, pad_id, entropy=False,
+                  block_inputs=block_inputs, skip=skip)[0]
 
 
 def sequence_logprobs_and_entropies(model: Any, prompt_ids_list: Sequence[Sequence[int]],
                                     response_ids_list: Sequence[Sequence[int]], temperature: float = 1.0, *,
-                                    pad_id: int) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+                                    pad_id: int, block_inputs: Sequence[Any] | None = None,
+                                    skip: int = 0) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
     """Like :func:`sequence_logprobs`, plus the entropy of the sampling distribution at each response token."""
-    logps, entropies = _score(model, prompt_ids_list, response_ids_list, temperature, pad_id, entropy=True)
+    logps, entropies = _score(model, prompt_ids_list, response_ids_list, temperature, pad_id, entropy=True,
+                              block_inputs=block_inputs, skip=skip)
     assert entropies is not None
     return logps, entropies

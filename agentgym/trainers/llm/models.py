@@ -384,6 +384,71 @@ def freeze_below(model: Any, count: int) -> Any:
     return model
 
 
+_PASS_THROUGH: Any = None
+
+
+def _pass_through_block() -> Any:
+    """A module that stands in for a transformer block and returns its input hidden states unchanged."""
+    global _PASS_THROUGH
+    if _PASS_THROUGH is None:
+        import torch
+
+        class PassThroughBlock(torch.nn.Module):
+            def forward(self, hidden_states: Any = None, *args: Any, **kwargs: Any) -> Any:
+                return hidden_states
+
+        _PASS_THROUGH = PassThroughBlock
+    return _PASS_THROUGH()
+
+
+@contextlib.contextmanager
+def capture_block_input(model: Any, index: int, *, stop: bool = False) -> Iterator[list[Any]]:
+    """Record the hidden states that enter block ``index`` on every forward pass inside the block.
+
+    Yields the list the states are appended to, one ``(batch, positions, hidden)`` tensor per
+    forward call. With ``stop``, a forward pass ends as soon as they are recorded (the blocks above
+    and the head never run): wrap the call in ``contextlib.suppress(BlockInputCaptured)``.
+    """
+    captured: list[Any] = []
+
+    def hook(_module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        captured.append(args[0] if args else kwargs["hidden_states"])
+        if stop:
+            raise BlockInputCaptured
+
+    handle = decoder_layers(model)[index].register_forward_pre_hook(hook, with_kwargs=True)
+    try:
+        yield captured
+    finally:
+        handle.remove()
+
+
+class BlockInputCaptured(Exception):  # noqa: N818 (a control-flow signal, not an error)
+    """Raised by :func:`capture_block_input` with ``stop=True`` once the states are recorded."""
+
+
+@contextlib.contextmanager
+def skip_blocks(model: Any, count: int) -> Iterator[Any]:
+    """Bypass the lowest ``count`` transformer blocks inside the block.
+
+    A forward pass given ``inputs_embeds`` = the states that enter block ``count`` (recorded by
+    :func:`capture_block_input`) then computes exactly what a full pass over the token ids does,
+    running only the blocks above (the model's own masks and position embeddings still apply).
+    With the lower blocks frozen those states never change, so a trainer computes them once per
+    sample instead of once per forward pass. Only valid for models whose blocks take the embeddings
+    unchanged (Llama-style); :meth:`Policy` checks it on the model before relying on it.
+    """
+    layers = decoder_layers(model)
+    saved = [layers[i] for i in range(count)]
+    try:
+        for i in range(count):
+            layers[i] = _pass_through_block()
+        yield model
+    finally:
+        for i, block in enumerate(saved):
+            layers[i] = block
+
+
 def apply_lora(model: Any, r: int = 16, alpha: int = 32, dropout: float = 0.0,
                target_modules: str | list[str] = "all-linear", layers: list[int] | None = None) -> Any:
     """Wrap ``model`` with LoRA adapters (peft): only the adapters' parameters train afterwards.

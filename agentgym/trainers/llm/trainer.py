@@ -23,11 +23,13 @@ sampling seeds and minibatch order derive from ``(seed, update)``.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import math
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,8 @@ from agentgym.core.trajectory import Trajectory
 from .prompting import PromptConfig
 from .rollout import EpisodeBatch, accepts_split, collect_episodes, evaluate_llm, render_transcript
 from .types import Episode, SamplingConfig
+
+logger = logging.getLogger(__name__)
 
 ALGOS = ("grpo", "rloo", "ppo")
 CONFIG_FILE = "config.json"
@@ -97,6 +101,8 @@ class LLMTrainConfig:
     device: str = "auto"
     dtype: str = "auto"
     gradient_checkpointing: bool = False
+    reuse_frozen_states: bool = True  # with train_layers: run the frozen lower blocks once per sample, not per pass
+    entropy_coef: float = 0.0  # add -entropy_coef * (mean entropy of the sampled tokens' distributions) to the loss
     time_budget_s: float | None = None  # stop after the update that passes this many seconds of training
     progress_shaping: float = 0.0  # add coef * (progress after - before) to each turn (env's info["progress"])
     credit: str = "none"  # per-turn credit: none | gigpo | salt | spa | prime | istar | pbrs | gra | progress
@@ -127,8 +133,10 @@ class LLMTrainConfig:
             raise LLMTrainError(f"aggregation must be one of {', '.join(AGGREGATIONS)}, got {self.aggregation!r}")
         if self.time_budget_s is not None and not self.time_budget_s > 0:
             raise LLMTrainError(f"time_budget_s must be > 0 (or None), got {self.time_budget_s}")
-        if self.lora_r < 0 or self.train_layers < 0 or self.kl_coef < 0 or self.eval_episodes < 0 or self.keep_checkpoints < 0:
-            raise LLMTrainError("lora_r, train_layers, kl_coef, eval_episodes and keep_checkpoints must be >= 0")
+        if self.lora_r < 0 or self.train_layers < 0 or self.kl_coef < 0 or self.eval_episodes < 0 or self.keep_checkpoints < 0 \
+                or self.entropy_coef < 0:
+            raise LLMTrainError("lora_r, train_layers, kl_coef, entropy_coef, eval_episodes and keep_checkpoints "
+                                "must be >= 0")
         _ = self.prompt  # PromptConfig checks its own fields
         try:
             self.credit_config().validate()
@@ -222,6 +230,67 @@ class Policy:
             params += list(self.value_head.parameters())
         self.optimizer = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
         self.credit = make_credit(cfg, self)  # built from the initial weights (the implicit PRM copies them)
+        # With the lower blocks frozen, the states entering the lowest trained block depend only on
+        # the tokens: the rollout records them (the engine's block sink) and every training pass
+        # runs the trained blocks alone from there (``skip_blocks``).
+        self.frozen_blocks = 0
+        self.states: dict[tuple[int, ...], Any] = {}
+        if cfg.train_layers and cfg.reuse_frozen_states:
+            from .models import decoder_layers
+
+            below = len(decoder_layers(model)) - cfg.train_layers
+            if below > 0 and self._states_reproduce_logprobs(below):
+                self.frozen_blocks = below
+
+    def _states_reproduce_logprobs(self, below: int) -> bool:
+        """Whether running the upper blocks from recorded states gives a full pass's log-probs on this model."""
+        import torch
+
+        from .logprobs import block_inputs, sequence_logprobs
+
+        prompt = [int(i) for i in self.tokenizer("Check the frozen blocks.")["input_ids"]][:8] or [self.pad_id]
+        response = [int(i) for i in self.tokenizer(" They agree.")["input_ids"]][:4] or [self.pad_id]
+        try:
+            with torch.no_grad():
+                full = sequence_logprobs(self.model, [prompt], [response], pad_id=self.pad_id)[0]
+                states = block_inputs(self.model, [prompt], [response], below, pad_id=self.pad_id)
+                upper = sequence_logprobs(self.model, [prompt], [response], pad_id=self.pad_id, block_inputs=states,
+                                          skip=below)[0]
+        except Exception as exc:  # an architecture whose blocks do not take the embeddings as they are
+            logger.info("not reusing frozen-block states on %s: %s", self.loaded.name, exc)
+            return False
+        tolerance = 1e-3 if self.loaded.dtype == torch.float32 else 5e-2
+        agree = bool(torch.allclose(full, upper, atol=tolerance))
+        if not agree:
+            logger.info("not reusing frozen-block states on %s: the log-probs differ", self.loaded.name)
+        return agree
+
+    @contextlib.contextmanager
+    def recording_states(self) -> Iterator[None]:
+        """During a training rollout: keep the frozen blocks' output of every generation for the update."""
+        self.states.clear()
+        if self.frozen_blocks:
+            self.engine.block_sink = (self.frozen_blocks, self.states.__setitem__)
+        try:
+            yield
+        finally:
+            self.engine.block_sink = None
+
+    def block_inputs_for(self, samples: list[Sample]) -> list[Any] | None:
+        """The recorded frozen-block states of each sample (computed now for any the rollout did not record)."""
+        if not self.frozen_blocks:
+            return None
+        from .logprobs import block_inputs
+
+        keys = [tuple(s.prompt_ids) + tuple(s.response_ids[:-1]) for s in samples]
+        missing = [i for i, key in enumerate(keys) if key not in self.states]
+        for start in range(0, len(missing), self.cfg.micro_batch):
+            chunk = [samples[i] for i in missing[start: start + self.cfg.micro_batch]]
+            states = block_inputs(self.model, [s.prompt_ids for s in chunk], [s.response_ids for s in chunk],
+                                  self.frozen_blocks, pad_id=self.pad_id)
+            for i, row in zip(missing[start: start + self.cfg.micro_batch], states, strict=True):
+                self.states[keys[i]] = row
+        return [self.states[key] for key in keys]
 
     # ----------------------------------------------------------------------------- checkpoints
     def save(self, folder: Path, update: int) -> None:
@@ -270,13 +339,16 @@ class Policy:
         return int(state["update"])
 
     # ----------------------------------------------------------------------------- forward passes
-    def logprobs(self, prompts: list[list[int]], responses: list[list[int]], *, entropy: bool = False) -> Any:
+    def logprobs(self, prompts: list[list[int]], responses: list[list[int]], *, entropy: bool = False,
+                 block_inputs: list[Any] | None = None) -> Any:
         from .logprobs import sequence_logprobs, sequence_logprobs_and_entropies
 
+        upper = {"block_inputs": block_inputs, "skip": self.frozen_blocks} if block_inputs is not None else {}
         if entropy:
             return sequence_logprobs_and_entropies(self.model, prompts, responses, self.cfg.temperature,
-                                                   pad_id=self.pad_id)
-        return sequence_logprobs(self.model, prompts, responses, self.cfg.temperature, pad_id=self.pad_id), None
+                                                   pad_id=self.pad_id, **upper)
+        return sequence_logprobs(self.model, prompts, responses, self.cfg.temperature, pad_id=self.pad_id,
+                                 **upper), None
 
     def reference_logprobs(self, prompts: list[list[int]], responses: list[list[int]]) -> list[Any]:
         import torch
@@ -477,7 +549,8 @@ def _pad(rows: list[Any], width: int, value: float) -> Any:
 
 def update(policy: Policy, samples: list[Sample], cfg: LLMTrainConfig, rng: np.random.Generator) -> dict[str, float]:
     """``cfg.epochs`` optimizer steps over ``samples``; returns loss statistics and the seconds spent
-    in each phase (``time/update_reference_s``, ``time/update_forward_backward_s``,
+    in each phase (``time/update_reference_s``, ``time/update_frozen_blocks_s`` (the frozen lower
+    blocks' states of samples the rollout did not record), ``time/update_forward_backward_s``,
     ``time/update_optimizer_s``)."""
     import torch
 
@@ -494,7 +567,11 @@ def update(policy: Policy, samples: list[Sample], cfg: LLMTrainConfig, rng: np.r
     if not samples:
         return {"update/samples": 0.0}
     ref = None
-    phase = {"reference": 0.0, "forward_backward": 0.0, "optimizer": 0.0}
+    phase = {"reference": 0.0, "frozen_blocks": 0.0, "forward_backward": 0.0, "optimizer": 0.0}
+    t0 = clock()
+    policy.model.train()
+    states = policy.block_inputs_for(samples)
+    phase["frozen_blocks"] = clock() - t0
     t0 = clock()
     if cfg.kl_coef > 0:
         ref = []
@@ -512,7 +589,8 @@ def update(policy: Policy, samples: list[Sample], cfg: LLMTrainConfig, rng: np.r
         for start in range(0, len(order), cfg.micro_batch):
             idx = order[start: start + cfg.micro_batch]
             chunk = [samples[i] for i in idx]
-            logps, ents = policy.logprobs([s.prompt_ids for s in chunk], [s.response_ids for s in chunk], entropy=True)
+            logps, ents = policy.logprobs([s.prompt_ids for s in chunk], [s.response_ids for s in chunk], entropy=True,
+                                          block_inputs=[states[i] for i in idx] if states is not None else None)
             width = max(len(s.response_ids) for s in chunk)
             new = torch.nn.utils.rnn.pad_sequence(logps, batch_first=True, padding_value=0.0)
             new = torch.nn.functional.pad(new, (0, width - new.shape[1]))
@@ -524,6 +602,11 @@ def update(policy: Policy, samples: list[Sample], cfg: LLMTrainConfig, rng: np.r
             share = (sum(len(s.response_ids) for s in chunk) / total_tokens if cfg.aggregation == "token-mean"
                      else len(chunk) / len(samples))
             loss = loss * share
+            if cfg.entropy_coef and ents is not None:
+                ent = torch.nn.utils.rnn.pad_sequence(list(ents), batch_first=True, padding_value=0.0)
+                ent = torch.nn.functional.pad(ent, (0, width - ent.shape[1]))
+                entropy = aggregate(ent, mask, cfg.aggregation, max_length=max_len)
+                loss = loss - cfg.entropy_coef * entropy * share
             if ref is not None:
                 ref_rows = _pad([ref[i] for i in idx], width, 0.0).to(new.device)
                 kl = aggregate(kl_penalty(new, ref_rows, mask, kind=cfg.kl_kind), mask, cfg.aggregation,
@@ -642,10 +725,11 @@ def train_llm(cfg: LLMTrainConfig, out: str | Path, *, resume: bool = False, ove
             t0 = time.perf_counter()
             seeds = [s for s in _task_seeds(cfg, step) for _ in range(cfg.group_size)]
             groups = [k for k in range(cfg.tasks_per_step) for _ in range(cfg.group_size)]
-            batch: EpisodeBatch = collect_episodes(
-                policy.engine, policy.tokenizer, cfg.env_id, seeds, group_ids=groups, env_kwargs=env_kwargs,
-                prompt=cfg.prompt, sampling=_sampling(cfg, step), max_turns=cfg.max_turns,
-                on_turn=(lambda done, total, _stats: on_turn(done, total)) if on_turn else None)
+            with policy.recording_states():
+                batch: EpisodeBatch = collect_episodes(
+                    policy.engine, policy.tokenizer, cfg.env_id, seeds, group_ids=groups, env_kwargs=env_kwargs,
+                    prompt=cfg.prompt, sampling=_sampling(cfg, step), max_turns=cfg.max_turns,
+                    on_turn=(lambda done, total, _stats: on_turn(done, total)) if on_turn else None)
             t_rollout = time.perf_counter() - t0
             if bonus is not None:
                 add_intrinsic(bonus, list(batch))
@@ -654,6 +738,7 @@ def train_llm(cfg: LLMTrainConfig, out: str | Path, *, resume: bool = False, ove
             samples = episode_advantages(list(batch), cfg, policy)
             t1 = time.perf_counter()
             ustats = update(policy, samples, cfg, np.random.default_rng([cfg.seed, step, 41]))
+            policy.states.clear()
             t_update = time.perf_counter() - t1
             episodes_done += len(batch)
             s = batch.stats
@@ -712,8 +797,11 @@ def train_llm(cfg: LLMTrainConfig, out: str | Path, *, resume: bool = False, ove
 
 
 def evaluate_run(folder: str | Path, *, env_id: str | None = None, episodes: int = 20, seed: int = 10**6,
-                 split: str | None = None) -> dict[str, Any]:
-    """Evaluate a run's latest checkpoint on ``env_id`` (default: the run's env), on the held-out split."""
+                 split: str | None = None, temperature: float = 0.0) -> dict[str, Any]:
+    """Evaluate a run's latest checkpoint on ``env_id`` (default: the run's env), on the held-out split.
+
+    ``temperature`` 0 decodes greedily; above 0 the policy samples as in training (seeded by ``seed``).
+    """
     folder = Path(folder)
     if not is_llm_run(folder):
         raise LLMTrainError(f"{folder} is not an LLM-policy run")
@@ -725,12 +813,14 @@ def evaluate_run(folder: str | Path, *, env_id: str | None = None, episodes: int
     policy = Policy(cfg)
     policy.load(checkpoints[-1][1])
     target = env_id or cfg.env_id
-    return _evaluate(policy, cfg, target, episodes, seed, None if split is None else {"split": split})
+    return _evaluate(policy, cfg, target, episodes, seed, None if split is None else {"split": split}, temperature)
 
 
 def _evaluate(policy: Policy, cfg: LLMTrainConfig, env_id: str, episodes: int, seed: int,
-              env_kwargs: dict[str, Any] | None) -> dict[str, Any]:
-    """Greedy held-out evaluation with the run's prompts (env_kwargs None: the test split where there is one)."""
-    sampling = SamplingConfig(max_new_tokens=cfg.max_new_tokens, temperature=0.0, stop=cfg.prompt.stop)
+              env_kwargs: dict[str, Any] | None, temperature: float = 0.0) -> dict[str, Any]:
+    """Held-out evaluation with the run's prompts (env_kwargs None: the test split where there is one),
+    greedy at temperature 0, else sampled (seeded)."""
+    sampling = SamplingConfig(max_new_tokens=cfg.max_new_tokens, temperature=temperature, stop=cfg.prompt.stop,
+                              seed=seed if temperature > 0 else None)
     return evaluate_llm(policy.engine, policy.tokenizer, env_id, episodes, seed=seed, env_kwargs=env_kwargs,
                         prompt=cfg.prompt, sampling=sampling, max_turns=cfg.max_turns)
