@@ -85,12 +85,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--temperature", type=float, default=1.0, help="sampling temperature of training rollouts")
     parser.add_argument("--action-format", choices=["line", "tag"], default="line")
     parser.add_argument("--no-match-admissible", action="store_true", help="require exact admissible actions")
+    parser.add_argument("--constrain", action="store_true",
+                        help="decode only admissible actions (constrained decoding), before and after training")
     parser.add_argument("--invalid-penalty", type=float, default=-0.1)
     parser.add_argument("--credit", default="none", help="per-turn credit method (agentgym.credit.METHODS)")
+    parser.add_argument("--credit-settings", type=json.loads, default={},
+                        help='the credit method\'s settings as JSON, e.g. \'{"omega": 2.0}\'')
     parser.add_argument("--epochs", type=int, default=1, help="passes of the clipped surrogate over each batch")
     parser.add_argument("--entropy-coef", type=float, default=0.0, help="entropy bonus in the loss")
     parser.add_argument("--no-reuse-frozen", action="store_true",
                         help="recompute the frozen lower blocks in every training pass (slower, same numbers)")
+    parser.add_argument("--skip-untrained", action="store_true",
+                        help="do not evaluate the untrained model (for quick probes of settings)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
@@ -112,18 +118,21 @@ def main(argv: list[str] | None = None) -> int:
                                   time_budget_s=args.minutes * 60, checkpoint_every=10**6,
                                   temperature=args.temperature, action_format=args.action_format,
                                   match_admissible=not args.no_match_admissible, invalid_penalty=args.invalid_penalty,
-                                  credit=args.credit, epochs=args.epochs, entropy_coef=args.entropy_coef,
-                                  reuse_frozen_states=not args.no_reuse_frozen)
+                                  credit=args.credit, credit_settings=args.credit_settings, epochs=args.epochs, entropy_coef=args.entropy_coef,
+                                  reuse_frozen_states=not args.no_reuse_frozen,
+                                  constrain_actions=args.constrain)
 
-        console.print(f"[bold]{env_id}[/bold]: untrained {args.model}")
-        before = untrained(config(args.seeds[0]), args.eval_episodes)
-        console.print(f"  before: success {before['success_rate']:.1%} {before['success_ci95']}", highlight=False)
-        entry: dict[str, Any] = {"before": before, "runs": []}
-        if args.sampled_episodes:
+        entry: dict[str, Any] = {"runs": []}
+        data["envs"][env_id] = entry
+        if not args.skip_untrained:
+            console.print(f"[bold]{env_id}[/bold]: untrained {args.model}")
+            entry["before"] = untrained(config(args.seeds[0]), args.eval_episodes)
+            console.print(f"  before: success {entry['before']['success_rate']:.1%} {entry['before']['success_ci95']}",
+                          highlight=False)
+        if args.sampled_episodes and not args.skip_untrained:
             entry["before_sampled"] = untrained(config(args.seeds[0]), args.sampled_episodes, args.temperature)
             console.print(f"  before (sampled): success {entry['before_sampled']['success_rate']:.1%} "
                           f"{entry['before_sampled']['success_ci95']}", highlight=False)
-        data["envs"][env_id] = entry
         for seed in args.seeds:
             cfg = config(seed)
             with tempfile.TemporaryDirectory() as tmp:

@@ -143,6 +143,28 @@ def test_training_forward_reproduces_the_engines_logprobs(smol, temperature):
         torch.testing.assert_close(logps, torch.tensor(g.logprobs), atol=1e-4, rtol=0)
 
 
+def test_a_shared_first_part_runs_once_and_changes_nothing(smol):
+    prompts = _prompts(smol.tokenizer)
+    shared = next(i for i in range(min(map(len, prompts))) if len({p[i] for p in prompts}) > 1)
+    assert shared >= 16  # the chat template's system message: the engine runs it once for all rows
+    engine = HFEngine.from_loaded(smol)
+    calls = []
+    hook = smol.model.register_forward_pre_hook(lambda _m, args, kwargs: calls.append(kwargs["input_ids"].shape),
+                                                with_kwargs=True)
+    try:
+        once = engine.generate(prompts, SamplingConfig(max_new_tokens=8, temperature=0.0))
+        engine.min_shared_prefix = 0
+        whole = engine.generate(prompts, SamplingConfig(max_new_tokens=8, temperature=0.0))
+    finally:
+        hook.remove()
+    first = calls[: len(calls) - len(calls) // 2]
+    assert first[0] == (1, shared) and first[1] == (3, max(map(len, prompts)) - shared)
+    assert any(c == (3, max(map(len, prompts))) for c in calls)  # the second call ran the prompts whole
+    for a, b in zip(once, whole, strict=True):
+        assert a.token_ids == b.token_ids
+        torch.testing.assert_close(torch.tensor(a.logprobs), torch.tensor(b.logprobs), atol=1e-4, rtol=0)
+
+
 def test_recorded_frozen_block_states_reproduce_the_full_forward(smol):
     """The engine's recorded states, fed to the upper blocks alone, give the full pass's log-probs."""
     from agentgym.trainers.llm.logprobs import block_inputs

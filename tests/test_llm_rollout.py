@@ -539,3 +539,68 @@ def test_match_admissible_and_the_invalid_penalty(tokenizer):
         assert first.action == ("move up" if first_valid else "I think I should move up now.")
         assert first.format_reward == (0.0 if first_valid else -0.5)
         assert second.info["valid_action"] is False and second.format_reward == -0.5
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("action_format", ["line", "tag"])
+def test_constrained_decoding_sends_only_admissible_actions_and_training_rescores_them(tokenizer, action_format):
+    """Constrained decoding: every reply is an admissible action, and the restricted log-probs are exact."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from agentgym.trainers.llm.engines import HFEngine
+    from agentgym.trainers.llm.logprobs import sequence_logprobs, sequence_logprobs_and_entropies
+    from agentgym.trainers.llm.prompting import admissible_replies
+
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), hidden_size=64, num_hidden_layers=2,
+                                         num_attention_heads=4, intermediate_size=128)).eval()
+    engine = HFEngine(model, tokenizer)
+    cfg = PromptConfig(action_format=action_format, history_turns=0, constrain_to_admissible=True)
+    episodes = collect_episodes(engine, tokenizer, "agentgym/MiniGrid-Empty-5x5-Text-v0", [0, 0, 1], prompt=cfg,
+                                sampling=SamplingConfig(max_new_tokens=16, temperature=1.0, seed=2), max_turns=4)
+    turns = [t for e in episodes for t in e.turns]
+    actions = gym.make("agentgym/MiniGrid-Empty-5x5-Text-v0").reset(seed=0)[1]["admissible_actions"]
+    assert len(turns) == 12 and len({t.action for t in turns}) > 1  # a random model: varied actions
+    for turn in turns:  # a random model, yet every reply is a well-formed admissible action
+        assert turn.format_ok and turn.action in actions and turn.info["valid_action"]
+        assert turn.allowed is not None and len(turn.allowed) == len(turn.response_ids)
+        assert all(token in ids for token, ids in zip(turn.response_ids, turn.allowed, strict=True))
+    # Training scores exactly the restricted distributions the sampler drew from.
+    prompts = [t.prompt_ids for t in turns]
+    responses = [t.response_ids for t in turns]
+    with torch.no_grad():
+        scored = sequence_logprobs(model, prompts, responses, pad_id=tokenizer.pad_token_id,
+                                   allowed=[t.allowed for t in turns])
+        free = sequence_logprobs(model, prompts, responses, pad_id=tokenizer.pad_token_id)
+    for turn, logps, unconstrained in zip(turns, scored, free, strict=True):
+        assert logps.tolist() == pytest.approx(turn.logprobs, abs=1e-4)
+        assert float(logps.sum()) > float(unconstrained.sum())  # renormalized over fewer tokens
+    # Over the admissible replies, the restricted probabilities form one distribution.
+    replies = admissible_replies(tokenizer, actions, cfg, [tokenizer.convert_tokens_to_ids("<|im_end|>")])
+
+    def allowed_path(reply):
+        return [sorted({r[k] for r in replies if r[:k] == reply[:k]}) for k in range(len(reply))]
+
+    with torch.no_grad():
+        per_reply = sequence_logprobs(model, [prompts[0]] * len(replies), replies, pad_id=tokenizer.pad_token_id,
+                                      allowed=[allowed_path(r) for r in replies])
+    assert sum(float(lp.sum().exp()) for lp in per_reply) == pytest.approx(1.0, abs=1e-4)
+    # Entropies and gradients stay finite with the masked vocabulary.
+    model.train()
+    logps, entropies = sequence_logprobs_and_entropies(model, prompts[:4], responses[:4],
+                                                       pad_id=tokenizer.pad_token_id,
+                                                       allowed=[t.allowed for t in turns[:4]])
+    loss = -(torch.cat(logps).sum() + torch.cat(entropies).sum())
+    loss.backward()
+    assert all(torch.isfinite(e).all() for e in entropies)
+    assert all(p.grad is None or torch.isfinite(p.grad).all() for p in model.parameters())
+    with pytest.raises(ValueError, match="allowed lists"):
+        sequence_logprobs(model, prompts[:1], responses[:1], pad_id=tokenizer.pad_token_id, allowed=[[[1]] * 99])
+
+
+def test_constrained_decoding_needs_an_engine_that_supports_it(tokenizer):
+    engine = ScriptedEngine(tokenizer, act_first_admissible)
+    with pytest.raises(ValueError, match="cannot constrain"):
+        collect_episodes(engine, tokenizer, "agentgym/Maze-v0", [0], max_turns=2,
+                         prompt=PromptConfig(constrain_to_admissible=True))

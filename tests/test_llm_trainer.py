@@ -424,3 +424,28 @@ def test_ppo_adds_a_step_reward_method_to_the_turn_rewards(tiny_lm_dir, tmp_path
         target = e.turns[-1].reward + 2.0 * gained
         assert any(s.ret == pytest.approx(target, abs=1e-6) for s in last)
     train_llm(_config(tiny_lm_dir, env_id=PROGRESS_ENV, algo="ppo", credit="progress", steps=1), tmp_path / "run")
+
+
+def test_a_run_with_constrained_actions_plays_only_admissible_actions(tiny_lm_dir, tmp_path):
+    cfg = _config(tiny_lm_dir, env_id="agentgym/MiniGrid-Empty-5x5-Text-v0", steps=2, group_size=4, tasks_per_step=1,
+                  max_new_tokens=12, max_turns=3, constrain_actions=True, train_layers=1, eval_episodes=2,
+                  progress_shaping=1.0)
+    result = train_llm(cfg, tmp_path / "run")
+    rows = [json.loads(x) for x in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    assert len(rows) == 2
+    for row in rows:
+        assert row["episode/format_error_rate"] == 0.0 and row["episode/invalid_action_rate"] == 0.0
+    # Before the first optimizer step the ratio is 1: training rescores the restricted log-probs exactly.
+    policy = Policy(cfg)
+    episodes = collect_episodes(policy.engine, policy.tokenizer, cfg.env_id, [0] * 4, prompt=cfg.prompt,
+                                sampling=SamplingConfig(max_new_tokens=12, seed=3), max_turns=3)
+    samples = episode_advantages(list(episodes), cfg)
+    for i, sample in enumerate(samples):
+        assert sample.allowed is not None
+        sample.advantage = 1.0 if i % 2 else -1.0
+    stats = update(policy, samples, cfg, np.random.default_rng(0))
+    assert stats["update/samples"] == len(samples) and stats["update/ratio_mean"] == pytest.approx(1.0, abs=1e-4)
+    assert np.isfinite(stats["update/grad_norm"]) and stats["update/grad_norm"] > 0
+    assert result["format_error_rate"] == 0.0 and result["invalid_action_rate"] == 0.0
+    saved = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert saved["constrain_actions"] is True

@@ -56,7 +56,9 @@ class HFEngine:
     """Batched sampling from a transformers causal LM (or a peft model wrapping one).
 
     Prompts of different lengths are left-padded (attention mask and position ids set so that
-    padding changes nothing); sampling runs token by token on the KV cache. For each prompt it
+    padding changes nothing); a first part that all prompts of a batch share (at least
+    ``min_shared_prefix`` tokens: the system message of a group, say) runs once and its KV cache
+    serves every row; sampling runs token by token on the KV cache. For each prompt it
     returns the sampled ids (up to and including an eos id, or the token that completes a stop
     string of ``config.stop``), their log-probs under ``log_softmax(logits / temperature)`` (the
     untruncated distribution, also when ``top_p`` < 1 truncates sampling; greedy decoding at
@@ -88,6 +90,8 @@ class HFEngine:
         #: lower blocks reuses them instead of recomputing them; see ``logprobs.block_inputs``).
         self.block_sink: tuple[int, Callable[[tuple[int, ...], Any], None]] | None = None
         self._captured: list[tuple[tuple[int, ...], Any]] = []
+        #: Prompts of a batch that share at least this many first tokens run them once (0: never).
+        self.min_shared_prefix = 16
 
     @classmethod
     def from_loaded(cls, loaded: LoadedLM, *, batch_size: int | None = None) -> HFEngine:
@@ -97,11 +101,27 @@ class HFEngine:
     def __repr__(self) -> str:
         return f"HFEngine({self.name!r}, batch_size={self.batch_size})"
 
-    def generate(self, prompts: Sequence[Sequence[int]], config: SamplingConfig) -> list[Generation]:
-        """One generation per prompt, in order (see the class docstring)."""
+    #: Takes ``constraints=`` in :meth:`generate` (constrained decoding).
+    supports_constraints = True
+
+    def generate(self, prompts: Sequence[Sequence[int]], config: SamplingConfig,
+                 constraints: Sequence[Sequence[Sequence[int]] | None] | None = None) -> list[Generation]:
+        """One generation per prompt, in order (see the class docstring).
+
+        ``constraints[i]``, when given and not None, lists the token sequences prompt i's reply
+        must be one of (each ending with an eos id): each step samples among the tokens that
+        continue one of them, from the distribution renormalized over those tokens, and the
+        generation records them (``Generation.allowed``).
+        """
         import torch
 
         _check_request(prompts, config)
+        if constraints is not None:
+            if len(constraints) != len(prompts):
+                raise ValueError(f"{len(constraints)} constraints for {len(prompts)} prompts")
+            for i, options in enumerate(constraints):
+                if options is not None and (not options or not all(options)):
+                    raise ValueError(f"constraints[{i}] must hold non-empty token sequences")
         if not prompts:
             return []
         device = next(self.model.parameters()).device
@@ -119,7 +139,9 @@ class HFEngine:
                 for start in range(0, len(order), size):
                     chunk = order[start: start + size]
                     batch = [[int(t) for t in prompts[i]] for i in chunk]
-                    for i, generation in zip(chunk, self._generate_batch(batch, config, generator, device),
+                    options = ([None if constraints[i] is None else [list(map(int, c)) for c in constraints[i]]
+                                for i in chunk] if constraints is not None else None)
+                    for i, generation in zip(chunk, self._generate_batch(batch, config, generator, device, options),
                                              strict=True):
                         results[i] = generation
         finally:
@@ -141,31 +163,61 @@ class HFEngine:
         return out.logits[:, -1], new_cache
 
     def _generate_batch(self, prompts: list[list[int]], config: SamplingConfig, generator: Any,
-                        device: Any) -> list[Generation]:
-        import torch
-
-        rows, width = len(prompts), max(len(p) for p in prompts)
-        ids = torch.full((rows, width), self.pad_id, dtype=torch.long)
-        mask = torch.zeros((rows, width), dtype=torch.long)
-        for row, prompt in enumerate(prompts):
-            ids[row, width - len(prompt):] = torch.tensor(prompt, dtype=torch.long)
-            mask[row, width - len(prompt):] = 1
-        ids, mask = ids.to(device), mask.to(device)
-        positions = (mask.cumsum(-1) - 1).clamp(min=0)  # each prompt counts from 0 at its first real token
+                        device: Any, constraints: list[list[list[int]] | None] | None = None) -> list[Generation]:
         capture = (capture_block_input(self.model, self.block_sink[0]) if self.block_sink is not None
                    else contextlib.nullcontext([]))
         with capture as states:
-            return self._sample(prompts, config, generator, device, ids, mask, positions, states)
+            return self._sample(prompts, config, generator, device, states, constraints)
 
-    def _sample(self, prompts: list[list[int]], config: SamplingConfig, generator: Any, device: Any, ids: Any,
-                mask: Any, positions: Any, states: list[Any]) -> list[Generation]:
+    def _prefill(self, prompts: list[list[int]], device: Any) -> tuple[Any, Any, Any, Any, int, int]:
+        """Run the prompts through the model: (last logits, cache, attention mask, next positions, shared, calls).
+
+        Prompts are left-padded. When they share a long enough first part (``shared`` tokens: the
+        system message and example of a GRPO group, say), that part runs once and its cache is
+        repeated for every row: the rows then hold ``shared`` tokens, the padding, then the rest.
+        ``calls`` counts the forward passes made (1, or 2 with a shared part).
+        """
+        import torch
+
+        rows = len(prompts)
+        shared, calls = 0, 1
+        if rows > 1 and self.min_shared_prefix:
+            shortest = min(len(p) for p in prompts)
+            while shared < shortest - 1 and all(p[shared] == prompts[0][shared] for p in prompts):
+                shared += 1
+            if shared < self.min_shared_prefix:
+                shared = 0
+        cache = None
+        if shared:
+            head = torch.tensor([prompts[0][:shared]], dtype=torch.long, device=device)
+            _, cache = self._forward(head, torch.ones_like(head), torch.arange(shared, device=device)[None], None)
+            calls = 2
+            if callable(getattr(cache, "batch_repeat_interleave", None)):
+                cache.batch_repeat_interleave(rows)
+            else:  # a cache that cannot be shared across rows: run the prompts whole
+                shared, cache = 0, None
+        rests = [p[shared:] for p in prompts]
+        width = max(len(r) for r in rests)
+        ids = torch.full((rows, width), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((rows, width), dtype=torch.long)
+        for row, rest in enumerate(rests):
+            ids[row, width - len(rest):] = torch.tensor(rest, dtype=torch.long)
+            mask[row, width - len(rest):] = 1
+        ids, mask = ids.to(device), mask.to(device)
+        positions = shared + (mask.cumsum(-1) - 1).clamp(min=0)  # each row counts on from its real tokens
+        if shared:
+            mask = torch.cat([torch.ones((rows, shared), dtype=mask.dtype, device=device), mask], dim=-1)
+        logits, cache = self._forward(ids, mask, positions, cache)
+        return logits, cache, mask, positions[:, -1:] + 1, shared, calls
+
+    def _sample(self, prompts: list[list[int]], config: SamplingConfig, generator: Any, device: Any,
+                states: list[Any], constraints: list[list[list[int]] | None] | None = None) -> list[Generation]:
         import torch
 
         from .logprobs import scaled_log_softmax
 
-        rows, width = len(prompts), ids.shape[1]
-        logits, cache = self._forward(ids, mask, positions, None)
-        next_position = positions[:, -1:] + 1
+        rows = len(prompts)
+        logits, cache, mask, next_position, shared, prefill_calls = self._prefill(prompts, device)
 
         greedy = config.temperature == 0
         stops = [s for s in config.stop if s]
@@ -174,7 +226,25 @@ class HFEngine:
         logprobs: list[list[float]] = [[] for _ in prompts]
         done = [False] * rows
         reasons = ["length"] * rows
+        allowed: list[list[list[int]] | None] = [None] * rows
+        if constraints is not None:
+            allowed = [None if c is None else [] for c in constraints]
         for step in range(config.max_new_tokens):
+            if constraints is not None:
+                logits = logits.float()
+                for row, options in enumerate(constraints):
+                    if options is None or done[row]:
+                        continue
+                    sofar, n = tokens[row], len(tokens[row])
+                    ids = sorted({c[n] for c in options if len(c) > n and c[:n] == sofar})
+                    if not ids:  # a complete option whose end id is not an eos id of this engine
+                        done[row], reasons[row] = True, "stop"
+                        continue
+                    index = torch.tensor(ids, dtype=torch.long, device=logits.device)
+                    kept = logits[row, index]
+                    logits[row] = float("-inf")
+                    logits[row, index] = kept
+                    allowed[row].append(ids)  # type: ignore[union-attr]
             logp = scaled_log_softmax(logits, config.temperature)
             if greedy:
                 chosen = logp.argmax(-1)
@@ -198,13 +268,17 @@ class HFEngine:
             mask = torch.cat([mask, torch.ones((rows, 1), dtype=mask.dtype, device=device)], dim=-1)
             logits, cache = self._forward(feed, mask, next_position, cache)
             next_position = next_position + 1
-        if states:  # states[0]: the left-padded prompts; states[k]: the token fed at decode step k
+        if states:  # the prefill's calls (the shared part, then the left-padded rest); then one per decode step
+            rest = states[prefill_calls - 1]
             for row, (prompt, toks) in enumerate(zip(prompts, tokens, strict=True)):
-                parts = [states[0][row, width - len(prompt):]] + [states[k][row] for k in range(1, len(toks))]
+                parts = [states[0][0]] if shared else []
+                parts.append(rest[row, rest.shape[1] - (len(prompt) - shared):])
+                parts += [states[prefill_calls - 1 + k][row] for k in range(1, len(toks))]
                 self._captured.append((tuple(prompt) + tuple(toks[:-1]), torch.cat(parts)))
         return [Generation(prompt_ids=prompt, token_ids=toks, logprobs=lps,
-                           text=self.tokenizer.decode(toks, skip_special_tokens=True), finish_reason=reason)
-                for prompt, toks, lps, reason in zip(prompts, tokens, logprobs, reasons, strict=True)]
+                           text=self.tokenizer.decode(toks, skip_special_tokens=True), finish_reason=reason,
+                           allowed=ok)
+                for prompt, toks, lps, reason, ok in zip(prompts, tokens, logprobs, reasons, allowed, strict=True)]
 
     def _ends_with_stop(self, tokens: list[int], stops: list[str], window: int) -> bool:
         # Checked after every token, so a stop string found now was completed by the latest token.

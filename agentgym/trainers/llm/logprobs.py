@@ -77,7 +77,8 @@ def pack_right_padded(prompts: Sequence[Sequence[int]], responses: Sequence[Sequ
 
 def _score(model: Any, prompts: Sequence[Sequence[int]], responses: Sequence[Sequence[int]], temperature: float,
            pad_id: int, entropy: bool, block_inputs: Sequence[Any] | None = None,
-           skip: int = 0) -> tuple[list[torch.Tensor], list[torch.Tensor] | None]:
+           skip: int = 0, allowed: Sequence[Sequence[Sequence[int]] | None] | None = None,
+           ) -> tuple[list[torch.Tensor], list[torch.Tensor] | None]:
     import torch
 
     device = next(model.parameters()).device
@@ -109,13 +110,39 @@ def _score(model: Any, prompts: Sequence[Sequence[int]], responses: Sequence[Seq
         logits = logits[:, first: width - 1]
     targets = response_mask[:, first + 1:]
     selected = logits[targets]  # (response tokens in all rows, vocab), row by row
+    keep = _allowed_mask(selected, responses, allowed)
+    if keep is not None:  # constrained decoding: the distribution renormalized over the allowed ids
+        selected = selected.masked_fill(~keep, float("-inf"))
     logp = scaled_log_softmax(selected, temperature)
     token_logp = logp.gather(-1, ids[:, first + 1:][targets].unsqueeze(-1)).squeeze(-1)
     lengths = [len(r) for r in responses]
     entropies = None
     if entropy:
-        entropies = list((-(logp.exp() * logp).sum(-1)).split(lengths))
+        finite = logp if keep is None else logp.masked_fill(~keep, 0.0)  # 0 * -inf would be nan
+        entropies = list((-(logp.exp() * finite).sum(-1)).split(lengths))
     return list(token_logp.split(lengths)), entropies
+
+
+def _allowed_mask(selected: torch.Tensor, responses: Sequence[Sequence[int]],
+                  allowed: Sequence[Sequence[Sequence[int]] | None] | None) -> torch.Tensor | None:
+    """(response tokens, vocab) True where a token was allowed; None when no row was constrained."""
+    if allowed is None or all(a is None for a in allowed):
+        return None
+    import torch
+
+    if len(allowed) != len(responses):
+        raise ValueError(f"{len(allowed)} allowed lists for {len(responses)} responses")
+    keep = torch.ones(selected.shape, dtype=torch.bool, device=selected.device)
+    offset = 0
+    for row, (options, response) in enumerate(zip(allowed, responses, strict=True)):
+        if options is not None:
+            if len(options) != len(response):
+                raise ValueError(f"row {row}: {len(options)} allowed lists for {len(response)} response tokens")
+            for j, ids in enumerate(options):
+                keep[offset + j] = False
+                keep[offset + j, torch.as_tensor(list(ids), dtype=torch.long, device=selected.device)] = True
+        offset += len(response)
+    return keep
 
 
 def block_inputs(model: Any, prompts: Sequence[Sequence[int]], responses: Sequence[Sequence[int]], index: int, *,
@@ -143,7 +170,8 @@ def block_inputs(model: Any, prompts: Sequence[Sequence[int]], responses: Sequen
 
 def sequence_logprobs(model: Any, prompt_ids_list: Sequence[Sequence[int]], response_ids_list: Sequence[Sequence[int]],
                       temperature: float = 1.0, *, pad_id: int, block_inputs: Sequence[Any] | None = None,
-                      skip: int = 0) -> list[torch.Tensor]:
+                      skip: int = 0, allowed: Sequence[Sequence[Sequence[int]] | None] | None = None,
+                      ) -> list[torch.Tensor]:
     """Per sample, the float32 log-probs of its response tokens given its prompt (and the earlier response tokens).
 
     One forward pass over the batch, right-padded, without a KV cache; the result carries
@@ -153,18 +181,21 @@ def sequence_logprobs(model: Any, prompt_ids_list: Sequence[Sequence[int]], resp
 
     ``block_inputs`` (from :func:`block_inputs` or an engine's capture) with ``skip`` = the block
     they enter runs only the blocks from ``skip`` up: the same numbers when the blocks below are
-    frozen, for a fraction of the cost.
+    frozen, for a fraction of the cost. ``allowed`` (per row, None or the allowed ids at each
+    response token, as :attr:`Generation.allowed` records them) scores constrained decoding: each
+    token's log-prob under the distribution renormalized over its allowed ids.
     """
     return _score(model, prompt_ids_list, response_ids_list, temperature, pad_id, entropy=False,
-                  block_inputs=block_inputs, skip=skip)[0]
+                  block_inputs=block_inputs, skip=skip, allowed=allowed)[0]
 
 
 def sequence_logprobs_and_entropies(model: Any, prompt_ids_list: Sequence[Sequence[int]],
                                     response_ids_list: Sequence[Sequence[int]], temperature: float = 1.0, *,
                                     pad_id: int, block_inputs: Sequence[Any] | None = None,
-                                    skip: int = 0) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+                                    skip: int = 0, allowed: Sequence[Sequence[Sequence[int]] | None] | None = None,
+                                    ) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
     """Like :func:`sequence_logprobs`, plus the entropy of the sampling distribution at each response token."""
     logps, entropies = _score(model, prompt_ids_list, response_ids_list, temperature, pad_id, entropy=True,
-                              block_inputs=block_inputs, skip=skip)
+                              block_inputs=block_inputs, skip=skip, allowed=allowed)
     assert entropies is not None
     return logps, entropies

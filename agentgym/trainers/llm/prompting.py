@@ -63,6 +63,12 @@ class PromptConfig:
             it helps small models get started. The format penalty still applies as parsed.
         invalid_penalty: reward added to a turn whose action the env rejected (``valid_action``
             False), a dense signal towards admissible actions; 0 by default.
+        constrain_to_admissible: decode only admissible actions. Where the env lists them, the
+            engine samples inside the tree of their token sequences (each as a whole reply in
+            the action format, then the end-of-turn token), renormalized over the tokens allowed
+            at each step; training scores those same restricted distributions. Every reply is
+            then a well-formed admissible action. Off by default; needs an engine that supports
+            it (:class:`~.engines.HFEngine`).
         example_turn: show one made-up exchange (an observation from another world and a
             well-formed reply to it) before the episode's turns. Small models copy a shown
             reply's format far more reliably than they follow written rules: it raises
@@ -82,6 +88,7 @@ class PromptConfig:
     match_admissible: bool = False
     invalid_penalty: float = 0.0
     example_turn: bool = True
+    constrain_to_admissible: bool = False
 
     def __post_init__(self) -> None:
         if self.action_format not in ("tag", "line"):
@@ -100,6 +107,22 @@ class PromptConfig:
 
     def format_reward_of(self, format_ok: bool) -> float:
         return self.format_reward if format_ok else self.format_penalty
+
+    def reply_for(self, action: str) -> str:
+        """The whole reply that sends ``action`` in this format (what constrained decoding allows)."""
+        return f"<action>{action}</action>" if self.action_format == "tag" else action
+
+
+def admissible_replies(tokenizer: Any, admissible: Sequence[str], config: PromptConfig,
+                       end_ids: Sequence[int]) -> list[list[int]]:
+    """The token sequences constrained decoding allows: each admissible action's reply, then an end id."""
+    if not end_ids:
+        raise ValueError("constrained decoding needs an end-of-reply token id")
+    replies = []
+    for action in dict.fromkeys(admissible):
+        ids = [int(i) for i in tokenizer(config.reply_for(action), add_special_tokens=False)["input_ids"]]
+        replies.append(ids + [int(end_ids[0])])
+    return replies
 
 
 # ------------------------------------------------------------------ prompts

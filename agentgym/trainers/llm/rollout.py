@@ -34,7 +34,7 @@ import gymnasium as gym
 from gymnasium.envs.registration import load_env_creator
 
 from ..evaluation import summarize
-from .prompting import PromptConfig, action_to_send, build_messages, encode_prompt
+from .prompting import PromptConfig, action_to_send, admissible_replies, build_messages, encode_prompt
 from .types import Engine, Episode, Generation, SamplingConfig, Turn
 
 #: Turns of an env without a time limit when ``max_turns`` is not given.
@@ -190,6 +190,18 @@ def collect_episodes(
             limit = envs[0].spec.max_episode_steps if envs[0].spec is not None else None
             max_turns = int(limit) if limit else DEFAULT_MAX_TURNS
 
+        if prompt.constrain_to_admissible:
+            if not getattr(engine, "supports_constraints", False):
+                raise ValueError(f"engine {getattr(engine, 'name', engine)!r} cannot constrain decoding to the "
+                                 "admissible actions (constrain_to_admissible needs the transformers engine)")
+            ends = sorted(getattr(engine, "eos_ids", ()) or [tokenizer.eos_token_id])
+            cache: dict[tuple[str, ...], list[list[int]]] = {}
+
+            def replies_of(actions: tuple[str, ...]) -> list[list[int]]:
+                if actions not in cache:
+                    cache[actions] = admissible_replies(tokenizer, actions, prompt, ends)
+                return cache[actions]
+
         running = list(range(len(envs)))
         while running:
             tick = time.perf_counter()
@@ -204,7 +216,11 @@ def collect_episodes(
             # A fresh seed each turn (derived from the given one): the same seed every call would
             # replay the same random draws turn after turn.
             call = sampling if sampling.seed is None else replace(sampling, seed=sampling.seed + 7919 * stats.engine_calls)
-            generations = engine.generate(prompts, call)
+            if prompt.constrain_to_admissible:
+                options = [None if not admissible[i] else replies_of(tuple(admissible[i])) for i in running]
+                generations = engine.generate(prompts, call, constraints=options)  # type: ignore[call-arg]
+            else:
+                generations = engine.generate(prompts, call)
             stats.generation_seconds += time.perf_counter() - tick
             stats.engine_calls += 1
             if len(generations) != len(prompts):
@@ -234,6 +250,7 @@ def collect_episodes(
                     observation=observations[i],
                     info=_small_info(info),
                     truncated_response=generation.finish_reason == "length",
+                    allowed=getattr(generation, "allowed", None),
                 ))
                 stats.turns += 1
                 stats.prompt_tokens += len(prompt_ids)

@@ -91,6 +91,7 @@ class LLMTrainConfig:
     match_admissible: bool = False  # send the admissible action a reply names inside other words
     invalid_penalty: float = 0.0  # reward of a turn the env rejected as invalid
     example_turn: bool = True  # show a made-up well-formed exchange before each episode's turns
+    constrain_actions: bool = False  # decode only admissible actions (PromptConfig.constrain_to_admissible)
     gamma: float = 1.0  # PPO: discount over turns
     lam: float = 0.95  # PPO: GAE lambda over turns
     vf_coef: float = 0.5
@@ -156,7 +157,8 @@ class LLMTrainConfig:
     def prompt(self) -> PromptConfig:
         return PromptConfig(history_turns=self.history_turns, action_format=self.action_format,  # type: ignore[arg-type]
                             format_penalty=self.format_penalty, match_admissible=self.match_admissible,
-                            invalid_penalty=self.invalid_penalty, example_turn=self.example_turn)
+                            invalid_penalty=self.invalid_penalty, example_turn=self.example_turn,
+                            constrain_to_admissible=self.constrain_actions)
 
     def train_env_kwargs(self) -> dict[str, Any]:
         """The env kwargs of training: the train split where the env has splits."""
@@ -340,26 +342,31 @@ class Policy:
 
     # ----------------------------------------------------------------------------- forward passes
     def logprobs(self, prompts: list[list[int]], responses: list[list[int]], *, entropy: bool = False,
-                 block_inputs: list[Any] | None = None) -> Any:
+                 block_inputs: list[Any] | None = None, allowed: list[Any] | None = None) -> Any:
         from .logprobs import sequence_logprobs, sequence_logprobs_and_entropies
 
-        upper = {"block_inputs": block_inputs, "skip": self.frozen_blocks} if block_inputs is not None else {}
+        upper: dict[str, Any] = {"allowed": allowed}
+        if block_inputs is not None:
+            upper.update(block_inputs=block_inputs, skip=self.frozen_blocks)
         if entropy:
             return sequence_logprobs_and_entropies(self.model, prompts, responses, self.cfg.temperature,
                                                    pad_id=self.pad_id, **upper)
         return sequence_logprobs(self.model, prompts, responses, self.cfg.temperature, pad_id=self.pad_id,
                                  **upper), None
 
-    def reference_logprobs(self, prompts: list[list[int]], responses: list[list[int]]) -> list[Any]:
+    def reference_logprobs(self, prompts: list[list[int]], responses: list[list[int]],
+                           allowed: list[Any] | None = None) -> list[Any]:
         import torch
 
         from .logprobs import sequence_logprobs
 
         with torch.no_grad():
             if self.reference is not None:
-                return sequence_logprobs(self.reference, prompts, responses, self.cfg.temperature, pad_id=self.pad_id)
+                return sequence_logprobs(self.reference, prompts, responses, self.cfg.temperature, pad_id=self.pad_id,
+                                         allowed=allowed)
             with self.model.disable_adapter():
-                return sequence_logprobs(self.model, prompts, responses, self.cfg.temperature, pad_id=self.pad_id)
+                return sequence_logprobs(self.model, prompts, responses, self.cfg.temperature, pad_id=self.pad_id,
+                                         allowed=allowed)
 
     def values(self, prompts: list[list[int]]) -> Any:
         """The value head on the hidden state of each prompt's last token, shape (B,)."""
@@ -391,6 +398,7 @@ class Sample:
     advantage: float
     ret: float = 0.0
     old_value: float = 0.0
+    allowed: list[list[int]] | None = None  # constrained decoding: the allowed ids at each response token
 
 
 def episodes_to_trajectories(episodes: list[Episode]) -> list[Trajectory]:
@@ -458,7 +466,7 @@ def episode_advantages(episodes: list[Episode], cfg: LLMTrainConfig, policy: Pol
             else:
                 adv = credit.rloo_advantages(returns, groups)
             per_turn = credit.broadcast_to_steps(adv, [len(e) for e in episodes])
-        return [Sample(t.prompt_ids, t.response_ids, t.logprobs, float(a), 0.0)
+        return [Sample(t.prompt_ids, t.response_ids, t.logprobs, float(a), 0.0, allowed=t.allowed)
                 for e, advs in zip(episodes, per_turn, strict=True) for t, a in zip(e.turns, advs, strict=True)
                 if t.response_ids]
     assert policy is not None
@@ -484,7 +492,7 @@ def episode_advantages(episodes: list[Episode], cfg: LLMTrainConfig, policy: Pol
         for i, t in enumerate(e.turns):
             if t.response_ids:
                 samples.append(Sample(t.prompt_ids, t.response_ids, t.logprobs, float(flat[k + i]), float(r[i]),
-                                      float(v[i])))
+                                      float(v[i]), allowed=t.allowed))
         k += len(e)
     return samples
 
@@ -577,7 +585,8 @@ def update(policy: Policy, samples: list[Sample], cfg: LLMTrainConfig, rng: np.r
         ref = []
         for i in range(0, len(samples), cfg.micro_batch):
             chunk = samples[i: i + cfg.micro_batch]
-            ref += policy.reference_logprobs([s.prompt_ids for s in chunk], [s.response_ids for s in chunk])
+            ref += policy.reference_logprobs([s.prompt_ids for s in chunk], [s.response_ids for s in chunk],
+                                             [s.allowed for s in chunk])
     total_tokens = sum(len(s.response_ids) for s in samples)
     max_len = cfg.max_new_tokens
     policy.model.train()
@@ -590,7 +599,8 @@ def update(policy: Policy, samples: list[Sample], cfg: LLMTrainConfig, rng: np.r
             idx = order[start: start + cfg.micro_batch]
             chunk = [samples[i] for i in idx]
             logps, ents = policy.logprobs([s.prompt_ids for s in chunk], [s.response_ids for s in chunk], entropy=True,
-                                          block_inputs=[states[i] for i in idx] if states is not None else None)
+                                          block_inputs=[states[i] for i in idx] if states is not None else None,
+                                          allowed=[s.allowed for s in chunk])
             width = max(len(s.response_ids) for s in chunk)
             new = torch.nn.utils.rnn.pad_sequence(logps, batch_first=True, padding_value=0.0)
             new = torch.nn.functional.pad(new, (0, width - new.shape[1]))

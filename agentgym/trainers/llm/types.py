@@ -36,6 +36,9 @@ class Generation:
     logprobs: list[float]  # per sampled id, under softmax(logits / temperature)
     text: str  # decoded token_ids (special tokens skipped)
     finish_reason: str = "stop"  # stop | length
+    # Constrained decoding: per sampled id, the ids that were allowed at that step (the log-prob is
+    # under the distribution renormalized over them); None when decoding was free.
+    allowed: list[list[int]] | None = None
 
 
 class Engine(Protocol):
@@ -65,6 +68,7 @@ class Turn:
     truncated_response: bool = False  # generation hit max_new_tokens
     intrinsic_reward: float = 0.0  # set by an intrinsic reward (e.g. LLM feedback), weight included
     shaping_reward: float = 0.0  # set by progress shaping: coef * (progress after - progress before)
+    allowed: list[list[int]] | None = None  # constrained decoding: the allowed ids at each sampled token
 
     @property
     def reward(self) -> float:
