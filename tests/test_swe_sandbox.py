@@ -141,6 +141,10 @@ def test_sleep_1000_times_out_with_exit_code_124(box):
     background = box.run("sleep 1000 & echo started", timeout=2)
     assert background.exit_code == 0 and background.output.startswith("started")
     assert box.run("echo next").output == "next\n"
+    # A command that ignores TERM is killed 2 s later, and is still reported as a timeout.
+    stubborn = box.run("trap '' TERM; while true; do sleep 0.1; done", timeout=1)
+    assert stubborn.exit_code == TIMEOUT_EXIT and stubborn.timed_out and 3 <= stubborn.duration < 8
+    assert box.run("echo next").output == "next\n"
 
 
 def test_50_mb_of_output_is_capped_head_and_tail(box):

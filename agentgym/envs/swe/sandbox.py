@@ -342,11 +342,16 @@ def _cap_text(head: bytes, tail: bytes, total: int) -> tuple[str, int]:
 
 # The wrapper every command runs in: a timeout that kills the command's process group, then every
 # process the command left behind (``kill -9 -1`` spares only this shell: it cannot signal init,
-# which runs as another user). It repeats until nothing is left, so a fork bomb cannot outrun it.
+# which runs as another user), twenty times over so that a fork bomb cannot outrun it. Then, while
+# /proc still shows a process of the agent's user other than this shell (a survivor, or a killed
+# one that init has not reaped yet), it kills again and waits, at most ~3 s: the next command
+# never meets the last one's processes in the process table or in the pids limit.
 _WRAPPER = r"""
 timeout -k 2 {timeout} bash -c {cmd} {stdin} 2>&1
 rc=$?
-for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do kill -9 -1 2>/dev/null || break; done
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do kill -9 -1 2>/dev/null; done
+left() {{ for d in /proc/[0-9]*; do [ "${{d#/proc/}}" != "$$" ] && [ -O "$d" ] && return 0; done; return 1; }}
+for _ in $(seq 60); do left || break; kill -9 -1 2>/dev/null; sleep 0.05; done
 exit $rc
 """
 
@@ -439,8 +444,10 @@ class Sandbox:
         kept_head, kept_tail, total, exit_code, duration = self._exec(
             command, timeout=timeout, workdir=workdir, stdin=stdin, env=env, head=head, tail=tail, user=AGENT_USER)
         output, cut = _cap_text(kept_head, kept_tail, total)
-        timed_out = exit_code == TIMEOUT_EXIT and duration >= timeout - 0.05
+        # 124: stopped by timeout's TERM; 137: TERM was ignored and timeout's KILL followed 2 s later.
+        timed_out = exit_code in (TIMEOUT_EXIT, 128 + 9) and duration >= timeout - 0.05
         if timed_out:
+            exit_code = TIMEOUT_EXIT
             output += f"\n[command timed out after {timeout:g} s and was killed]\n"
         return CommandResult(exit_code, output, duration, timed_out, total, cut)
 
